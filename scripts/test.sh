@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test layer:
+#   1. build/      RelWithDebInfo: unit + operation tests (ctest)
+#   2. build-asan/ AddressSanitizer + UBSan: unit tests only (ctest -L unit)
+#   3. tests/e2e/run.sh build/dynalocal: the real binary driven by boto3,
+#      the AWS CLI and the JS SDK v3
+# Ends with one line "N passed, M failed" summed over all stages and exits
+# non-zero if anything failed (a stage that could not run counts as a failure).
+#
+# DYNALOCAL_JOBS (default 2) sets the build and ctest parallelism.
+set -euo pipefail
+
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$DYNALOCAL_ROOT"
+
+jobs="${DYNALOCAL_JOBS:-2}"
+total_passed=0
+total_failed=0
+logdir="$(mktemp -d "${TMPDIR:-/tmp}/dynalocal-test.XXXXXX")"
+trap 'rm -rf "$logdir"' EXIT
+
+stage() { printf '\n==> [%s] %s\n' "$(date +%T)" "$*"; }
+
+# A stage that could not produce counts (build broken, runner crashed).
+count_broken() {
+  echo "!!! $1"
+  total_failed=$((total_failed + 1))
+}
+
+# Runs ctest with the given arguments in build dir $1 and adds its counts.
+run_ctest() {
+  local dir="$1" name="$2" log="$logdir/$2.log" rc=0 line
+  shift 2
+  (cd "$dir" && ctest --output-on-failure -j "$jobs" "$@") 2>&1 | tee "$log" || rc=$?
+  # ctest: "100% tests passed, 0 tests failed out of 42" (or "No tests were found").
+  line="$(grep -oE '[0-9]+ tests? failed out of [0-9]+' "$log" | tail -n1 || true)"
+  if [[ -n "$line" ]]; then
+    local failed total
+    read -r failed _ _ _ _ total <<<"$line"
+    total_passed=$((total_passed + total - failed))
+    total_failed=$((total_failed + failed))
+    if ((rc != 0 && failed == 0)); then count_broken "$name: ctest exited $rc"; fi
+  elif grep -q 'No tests were found' "$log" && ((rc == 0)); then
+    echo "--- $name: no tests yet"
+  else
+    count_broken "$name: ctest exited $rc without a summary"
+  fi
+}
+
+stage "dependencies"
+scripts/deps.sh all
+
+stage "build (RelWithDebInfo) in build/"
+build_ok=1
+if ! { cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDYNALOCAL_TESTS=ON &&
+       cmake --build build -j "$jobs"; }; then
+  build_ok=0
+  count_broken "build/ failed to build"
+fi
+
+if ((build_ok)); then
+  stage "unit + operation tests (build/)"
+  run_ctest build ctest
+fi
+
+stage "sanitizer build (ASan + UBSan, unit tests only) in build-asan/"
+if cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DDYNALOCAL_SANITIZE=ON \
+         -DDYNALOCAL_TESTS=ON >/dev/null; then
+  # Only the unit test binaries: the asan tree exists to run them.
+  mapfile -t unit_targets < <(cmake --build build-asan --target help |
+                              grep -oE '\bunit_[A-Za-z0-9_]+' | sort -u)
+  if ((${#unit_targets[@]} == 0)); then
+    echo "--- no unit test targets yet"
+  elif cmake --build build-asan -j "$jobs" --target "${unit_targets[@]}"; then
+    stage "unit tests under sanitizers (build-asan/)"
+    ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1}" \
+    UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}" \
+      run_ctest build-asan ctest-asan -L unit
+  else
+    count_broken "build-asan/ failed to build ${unit_targets[*]}"
+  fi
+else
+  count_broken "build-asan/ failed to configure"
+fi
+
+if ((build_ok)); then
+  stage "end-to-end tests (tests/e2e/run.sh build/dynalocal)"
+  e2e_log="$logdir/e2e.log"
+  e2e_rc=0
+  tests/e2e/run.sh build/dynalocal 2>&1 | tee "$e2e_log" || e2e_rc=$?
+  # run.sh ends with "e2e: N passed, M failed".
+  line="$(grep -E '^e2e: [0-9]+ passed, [0-9]+ failed' "$e2e_log" | tail -n1 || true)"
+  if [[ -n "$line" ]]; then
+    read -r _ p _ f _ <<<"$line"
+    total_passed=$((total_passed + p))
+    total_failed=$((total_failed + f))
+    if ((e2e_rc != 0 && f == 0)); then count_broken "e2e: run.sh exited $e2e_rc"; fi
+  else
+    count_broken "e2e: run.sh exited $e2e_rc without a summary"
+  fi
+else
+  count_broken "e2e: skipped, build/dynalocal did not build"
+fi
+
+echo
+echo "${total_passed} passed, ${total_failed} failed"
+((total_failed == 0))

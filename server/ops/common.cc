@@ -1,0 +1,328 @@
+#include "server/ops/common.h"
+
+#include <cmath>
+
+#include "core/api_error.h"
+
+namespace ddb::ops {
+
+const std::vector<const char*> kReturnConsumedCapacityValues = {
+    "INDEXES", "TOTAL", "NONE"};
+
+shape::Member DataTableNameMember() {
+  // Since DynamoDB accepts table ARNs in data-plane calls, an empty name is
+  // reported against a minimum length of 1 rather than 3.
+  shape::Member member{"TableName", shape::String()};
+  member.not_null = true;
+  member.table_name_pattern = true;
+  member.min_length = 1;
+  member.max_length = 255;
+  member.checked_first = true;
+  return member;
+}
+
+shape::Member ControlTableNameMember() {
+  shape::Member member{"TableName", shape::String()};
+  member.required = true;
+  member.table_name_pattern = true;
+  member.min_length = 3;
+  member.max_length = 255;
+  member.checked_first = true;
+  return member;
+}
+
+TableDef RequireTable(const Txn& txn, const OpContext& ctx,
+                      const std::string& name) {
+  std::optional<TableDef> table = txn.GetTable(ctx.ns, name);
+  if (!table) throw ApiError::ResourceNotFound("Requested resource not found");
+  return std::move(*table);
+}
+
+Item DecodeItemOrThrow(const rapidjson::Value& json) {
+  Item item;
+  std::string error = DecodeItem(json, &item);
+  if (!error.empty()) throw ApiError::Validation(error);
+  return item;
+}
+
+namespace {
+
+const char* KeyTypeLetter(AttrType type) { return AttrTypeName(type); }
+
+// Empty values and sizes of one key attribute. `item_wording`: PutItem's
+// message says "are not valid" where key lookups say "were invalid".
+void CheckKeyValue(const KeyAttribute& attribute, const AttributeValue& value,
+                   bool is_hash, bool item_wording) {
+  if ((value.type == AttrType::kS || value.type == AttrType::kB) &&
+      value.scalar.empty()) {
+    throw ApiError::Validation(
+        std::string(item_wording ? "One or more parameter values are not "
+                                   "valid. "
+                                 : "One or more parameter values were "
+                                   "invalid: ") +
+        "The AttributeValue for a key attribute cannot contain an empty " +
+        (value.type == AttrType::kS ? "string" : "binary") +
+        " value. Key: " + attribute.name);
+  }
+  if (value.type == AttrType::kN) return;
+  if (is_hash && value.scalar.size() > 2048) {
+    throw ApiError::Validation(
+        "One or more parameter values were invalid: Size of hashkey has "
+        "exceeded the maximum size limit of2048 bytes");
+  }
+  if (!is_hash && value.scalar.size() > 1024) {
+    throw ApiError::Validation(
+        "One or more parameter values were invalid: Aggregated size of all "
+        "range keys has exceeded the size limit of 1024 bytes");
+  }
+}
+
+}  // namespace
+
+void ValidateKey(const TableDef& table, const Item& key) {
+  const size_t expected = table.range_key ? 2 : 1;
+  auto mismatch = [] {
+    return ApiError::Validation(
+        "The provided key element does not match the schema");
+  };
+  if (key.size() != expected) throw mismatch();
+  auto check = [&](const KeyAttribute& attribute, bool is_hash) {
+    auto it = key.find(attribute.name);
+    if (it == key.end() || it->second.type != attribute.type) throw mismatch();
+    CheckKeyValue(attribute, it->second, is_hash, false);
+  };
+  check(table.hash_key, true);
+  if (table.range_key) check(*table.range_key, false);
+}
+
+void ValidateItemKey(const TableDef& table, const Item& item) {
+  auto check = [&](const KeyAttribute& attribute, bool is_hash) {
+    auto it = item.find(attribute.name);
+    if (it == item.end()) {
+      throw ApiError::Validation(
+          "One or more parameter values were invalid: Missing the key " +
+          attribute.name + " in the item");
+    }
+    if (it->second.type != attribute.type) {
+      throw ApiError::Validation(
+          std::string("One or more parameter values were invalid: Type "
+                      "mismatch for key ") +
+          attribute.name + " expected: " + KeyTypeLetter(attribute.type) +
+          " actual: " + AttrTypeName(it->second.type));
+    }
+    CheckKeyValue(attribute, it->second, is_hash, true);
+  };
+  check(table.hash_key, true);
+  if (table.range_key) check(*table.range_key, false);
+}
+
+Item ExtractKey(const TableDef& table, const Item& item) {
+  Item key;
+  key.emplace(table.hash_key.name, item.at(table.hash_key.name));
+  if (table.range_key) {
+    key.emplace(table.range_key->name, item.at(table.range_key->name));
+  }
+  return key;
+}
+
+CapacityMode ParseCapacityMode(const rapidjson::Value& request) {
+  std::optional<std::string> mode =
+      shape::GetString(request, "ReturnConsumedCapacity");
+  if (!mode || *mode == "NONE") return CapacityMode::kNone;
+  return *mode == "INDEXES" ? CapacityMode::kIndexes : CapacityMode::kTotal;
+}
+
+double WriteUnits(size_t item_bytes) {
+  return std::max<double>(1.0, std::ceil(item_bytes / 1024.0));
+}
+
+double ReadUnits(size_t item_bytes, bool consistent) {
+  double units = std::max<double>(1.0, std::ceil(item_bytes / 4096.0));
+  return consistent ? units : units / 2;
+}
+
+void WriteConsumedCapacity(JsonWriter& writer, CapacityMode mode,
+                           const std::string& table_name, double units) {
+  if (mode == CapacityMode::kNone) return;
+  writer.Key("ConsumedCapacity");
+  writer.StartObject();
+  writer.Key("TableName");
+  writer.String(table_name);
+  writer.Key("CapacityUnits");
+  writer.Double(units);
+  if (mode == CapacityMode::kIndexes) {
+    writer.Key("Table");
+    writer.StartObject();
+    writer.Key("CapacityUnits");
+    writer.Double(units);
+    writer.EndObject();
+  }
+  writer.EndObject();
+}
+
+std::string TableArn(const TableDef& table) {
+  // DynamoDB Local's fixed account id; no real account is involved.
+  return "arn:aws:dynamodb:" + table.region + ":000000000000:table/" +
+         table.name;
+}
+
+void WriteTableDescription(JsonWriter& writer, const TableDef& table,
+                           const TableStats& stats, const char* status) {
+  writer.StartObject();
+  writer.Key("AttributeDefinitions");
+  writer.StartArray();
+  for (const AttributeDefinition& definition : table.attribute_definitions) {
+    writer.StartObject();
+    writer.Key("AttributeName");
+    writer.String(definition.name);
+    writer.Key("AttributeType");
+    writer.String(AttrTypeName(definition.type));
+    writer.EndObject();
+  }
+  writer.EndArray();
+  if (table.pay_per_request) {
+    writer.Key("BillingModeSummary");
+    writer.StartObject();
+    writer.Key("BillingMode");
+    writer.String("PAY_PER_REQUEST");
+    writer.Key("LastUpdateToPayPerRequestDateTime");
+    writer.Double(table.creation_time);
+    writer.EndObject();
+  }
+  writer.Key("CreationDateTime");
+  writer.Double(table.creation_time);
+  writer.Key("DeletionProtectionEnabled");
+  writer.Bool(false);
+  writer.Key("ItemCount");
+  writer.Uint64(stats.item_count);
+  writer.Key("KeySchema");
+  writer.StartArray();
+  auto key_element = [&](const KeyAttribute& attribute, const char* type) {
+    writer.StartObject();
+    writer.Key("AttributeName");
+    writer.String(attribute.name);
+    writer.Key("KeyType");
+    writer.String(type);
+    writer.EndObject();
+  };
+  key_element(table.hash_key, "HASH");
+  if (table.range_key) key_element(*table.range_key, "RANGE");
+  writer.EndArray();
+  writer.Key("ProvisionedThroughput");
+  writer.StartObject();
+  writer.Key("NumberOfDecreasesToday");
+  writer.Int(0);
+  writer.Key("ReadCapacityUnits");
+  writer.Int64(table.read_capacity);
+  writer.Key("WriteCapacityUnits");
+  writer.Int64(table.write_capacity);
+  writer.EndObject();
+  writer.Key("TableArn");
+  writer.String(TableArn(table));
+  writer.Key("TableId");
+  writer.String(table.table_uuid);
+  writer.Key("TableName");
+  writer.String(table.name);
+  writer.Key("TableSizeBytes");
+  writer.Uint64(stats.size_bytes);
+  writer.Key("TableStatus");
+  writer.String(status);
+  writer.EndObject();
+}
+
+}  // namespace ddb::ops
+
+namespace ddb::ops {
+
+void CheckExpressionParams(const rapidjson::Value& request,
+                           const std::vector<const char*>& expressions,
+                           const std::vector<const char*>& legacy) {
+  auto present = [&](const std::vector<const char*>& names) {
+    std::string joined;
+    for (const char* name : names) {
+      if (shape::Find(request, name) == nullptr) continue;
+      if (!joined.empty()) joined += ", ";
+      joined += name;
+    }
+    return joined;
+  };
+  std::string used_expressions = present(expressions);
+  std::string used_legacy = present(legacy);
+  if (!used_expressions.empty() && !used_legacy.empty()) {
+    throw ApiError::Validation(
+        "Can not use both expression and non-expression parameters in the "
+        "same request: Non-expression parameters: {" +
+        used_legacy + "} Expression parameters: {" + used_expressions + "}");
+  }
+  if (shape::Find(request, "ExpressionAttributeNames") != nullptr &&
+      used_expressions.empty()) {
+    throw ApiError::Validation(
+        "ExpressionAttributeNames can only be specified when using "
+        "expressions");
+  }
+  // Values are never referenced by a ProjectionExpression.
+  std::vector<const char*> value_expressions;
+  for (const char* name : expressions) {
+    if (std::string_view(name) != "ProjectionExpression") {
+      value_expressions.push_back(name);
+    }
+  }
+  if (!value_expressions.empty() &&
+      shape::Find(request, "ExpressionAttributeValues") != nullptr &&
+      present(value_expressions).empty()) {
+    std::string names;
+    for (const char* name : value_expressions) {
+      if (!names.empty()) names += " and ";
+      names += name;
+    }
+    throw ApiError::Validation(
+        "ExpressionAttributeValues can only be specified when using "
+        "expressions: " +
+        names + (value_expressions.size() > 1 ? " are null" : " is null"));
+  }
+}
+
+void RejectUnsupported(const rapidjson::Value& request,
+                       const std::vector<const char*>& names) {
+  for (const char* name : names) {
+    if (shape::Find(request, name) != nullptr) {
+      throw ApiError::Validation(std::string("dynalocal does not support ") +
+                                 name + " yet");
+    }
+  }
+}
+
+void WriteItemMember(JsonWriter& writer, const char* name, const Item& item) {
+  writer.Key(name);
+  WriteItem(item, writer);
+}
+
+}  // namespace ddb::ops
+
+namespace ddb::ops {
+
+const std::vector<const char*> kReturnValuesValues = {
+    "ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW"};
+const std::vector<const char*> kConditionalOperatorValues = {"OR", "AND"};
+
+const shape::Shape* ExpectedShape() {
+  using shape::Member;
+  static const shape::Shape expected_value{
+      shape::Kind::kStruct,
+      "ExpectedAttributeValue",
+      {
+          Member{.name = "AttributeValueList", .shape = shape::AttributeList()},
+          Member{.name = "ComparisonOperator",
+                 .shape = shape::String(),
+                 .enum_values = {"IN", "NULL", "BETWEEN", "LT", "NOT_CONTAINS",
+                                 "EQ", "GT", "NOT_NULL", "NE", "LE",
+                                 "BEGINS_WITH", "GE", "CONTAINS"}},
+          Member{.name = "Exists", .shape = shape::Boolean()},
+          Member{.name = "Value", .shape = shape::Attribute()},
+      }};
+  static const shape::Shape expected{
+      shape::Kind::kMap, nullptr, {}, &expected_value};
+  return &expected;
+}
+
+}  // namespace ddb::ops

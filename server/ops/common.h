@@ -1,0 +1,93 @@
+// Pieces every operation shares: the TableName member, table lookup, key
+// validation with DynamoDB's messages, capacity accounting and response
+// writing.
+#pragma once
+
+#include <rapidjson/document.h>
+
+#include <optional>
+#include <string>
+
+#include "core/attribute_value.h"
+#include "core/json_codec.h"
+#include "server/ops/ops.h"
+#include "server/ops/shape.h"
+#include "storage/storage.h"
+
+namespace ddb::ops {
+
+// TableName as the data-plane operations declare it (1-255 characters;
+// checked before every other member).
+shape::Member DataTableNameMember();
+// TableName as CreateTable/DescribeTable/DeleteTable declare it (required,
+// 3-255 characters).
+shape::Member ControlTableNameMember();
+
+extern const std::vector<const char*> kReturnConsumedCapacityValues;
+
+// The table or ResourceNotFoundException("Requested resource not found").
+TableDef RequireTable(const Txn& txn, const OpContext& ctx,
+                      const std::string& name);
+
+// Decodes an AttributeValue map (Key, Item) with the value rules; throws
+// ValidationException with the first violation.
+Item DecodeItemOrThrow(const rapidjson::Value& json);
+
+// A Key parameter: exactly the table's key attributes with their types,
+// non-empty, within the key size limits. Throws ValidationException.
+void ValidateKey(const TableDef& table, const Item& key);
+// An Item parameter: contains the key attributes with the right types.
+void ValidateItemKey(const TableDef& table, const Item& item);
+// The key attributes of `item`.
+Item ExtractKey(const TableDef& table, const Item& item);
+
+enum class CapacityMode { kNone, kTotal, kIndexes };
+CapacityMode ParseCapacityMode(const rapidjson::Value& request);
+
+// DynamoDB's capacity arithmetic: writes in 1 KB units, reads in 4 KB units
+// (halved when eventually consistent), at least one unit.
+double WriteUnits(size_t item_bytes);
+double ReadUnits(size_t item_bytes, bool consistent);
+
+// Writes "ConsumedCapacity": {...} into an open object (nothing for kNone).
+void WriteConsumedCapacity(JsonWriter& writer, CapacityMode mode,
+                           const std::string& table_name, double units);
+
+// Writes the TableDescription object (the value of "Table" or
+// "TableDescription").
+void WriteTableDescription(JsonWriter& writer, const TableDef& table,
+                           const TableStats& stats, const char* status);
+
+std::string TableArn(const TableDef& table);
+
+}  // namespace ddb::ops
+
+namespace ddb::ops {
+
+// DynamoDB's rules for mixing the expression parameters of an operation
+// (`expressions`, e.g. {"ConditionExpression"}) with their legacy
+// counterparts (`legacy`, e.g. {"Expected"}), and for
+// ExpressionAttributeNames/Values without any expression. Throws
+// ValidationException.
+void CheckExpressionParams(const rapidjson::Value& request,
+                           const std::vector<const char*>& expressions,
+                           const std::vector<const char*>& legacy);
+
+// Refuses, by name, parameters DynamoDB accepts but dynalocal does not
+// implement yet, rather than ignoring them.
+void RejectUnsupported(const rapidjson::Value& request,
+                       const std::vector<const char*>& names);
+
+// Serialises {"Attributes": item} style members.
+void WriteItemMember(JsonWriter& writer, const char* name, const Item& item);
+
+}  // namespace ddb::ops
+
+namespace ddb::ops {
+
+// Map<String, ExpectedAttributeValue>: the legacy Expected parameter.
+const shape::Shape* ExpectedShape();
+extern const std::vector<const char*> kReturnValuesValues;
+extern const std::vector<const char*> kConditionalOperatorValues;
+
+}  // namespace ddb::ops

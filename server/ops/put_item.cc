@@ -1,0 +1,116 @@
+// PutItem: creates or replaces one item in one write transaction, returning
+// the old item on request.
+#include <memory>
+
+#include "core/api_error.h"
+#include "server/ops/common.h"
+
+namespace ddb::ops {
+namespace {
+
+using shape::Member;
+
+const shape::Shape& PutItemShape() {
+  static const shape::Shape request{
+      shape::Kind::kStruct,
+      "PutItemInput",
+      {
+          Member{.name = "ReturnConsumedCapacity",
+                 .shape = shape::String(),
+                 .enum_values = kReturnConsumedCapacityValues},
+          DataTableNameMember(),
+          Member{
+              .name = "Item", .shape = shape::AttributeMap(), .not_null = true},
+          Member{.name = "ConditionalOperator",
+                 .shape = shape::String(),
+                 .enum_values = kConditionalOperatorValues},
+          Member{.name = "Expected", .shape = ExpectedShape()},
+          Member{.name = "ReturnValues",
+                 .shape = shape::String(),
+                 .enum_values = kReturnValuesValues},
+          Member{.name = "ReturnItemCollectionMetrics",
+                 .shape = shape::String(),
+                 .enum_values = {"SIZE", "NONE"}},
+          Member{.name = "ConditionExpression", .shape = shape::String()},
+          Member{.name = "ExpressionAttributeValues",
+                 .shape = shape::AttributeMap()},
+          Member{.name = "ExpressionAttributeNames",
+                 .shape = shape::StringMap()},
+          Member{.name = "ReturnValuesOnConditionCheckFailure",
+                 .shape = shape::String(),
+                 .enum_values = {"ALL_OLD", "NONE"}},
+      }};
+  return request;
+}
+
+constexpr size_t kMaxItemBytes = 400 * 1024;
+
+struct PutRequest {
+  std::string table_name;
+  Item item;
+  bool return_old = false;
+  CapacityMode capacity = CapacityMode::kNone;
+  std::optional<Item> old_item;  // filled by the writer
+};
+
+}  // namespace
+
+void PutItem(const rapidjson::Value& request, const OpContext& ctx,
+             OpCompletion done) {
+  shape::Check(request, PutItemShape());
+  CheckExpressionParams(request, {"ConditionExpression"}, {"Expected"});
+  auto put = std::make_shared<PutRequest>();
+  put->item = DecodeItemOrThrow(*shape::Find(request, "Item"));
+  std::string return_values =
+      shape::GetString(request, "ReturnValues").value_or("NONE");
+  if (return_values != "NONE" && return_values != "ALL_OLD") {
+    throw ApiError::Validation("ReturnValues can only be ALL_OLD or NONE");
+  }
+  if (ItemSize(put->item) > kMaxItemBytes) {
+    throw ApiError::Validation(
+        "Item size has exceeded the maximum allowed size");
+  }
+  RejectUnsupported(
+      request, {"Expected", "ConditionExpression", "ExpressionAttributeNames",
+                "ExpressionAttributeValues"});
+  put->table_name = *shape::GetString(request, "TableName");
+  put->return_old = return_values == "ALL_OLD";
+  put->capacity = ParseCapacityMode(request);
+
+  {
+    // Resolve the table and check the key before queueing the write, so a
+    // bad request never waits behind other writers.
+    TableDef table =
+        RequireTable(ctx.storage->BeginRead(), ctx, put->table_name);
+    ValidateItemKey(table, put->item);
+  }
+  std::string ns = ctx.ns;
+  ctx.storage->SubmitWrite(
+      [put, ns](Txn& txn) {
+        // Looked up again inside the transaction: the table may have been
+        // deleted (or re-created with another schema) meanwhile.
+        std::optional<TableDef> table = txn.GetTable(ns, put->table_name);
+        if (!table) {
+          throw ApiError::ResourceNotFound("Requested resource not found");
+        }
+        ValidateItemKey(*table, put->item);
+        put->old_item = txn.PutItem(*table, put->item);
+      },
+      [put, done = std::move(done)](std::exception_ptr error) {
+        if (error) return done(error, "");
+        rapidjson::StringBuffer buffer;
+        JsonWriter writer(buffer);
+        writer.StartObject();
+        if (put->return_old && put->old_item) {
+          WriteItemMember(writer, "Attributes", *put->old_item);
+        }
+        size_t bytes = ItemSize(put->item);
+        if (put->old_item) bytes = std::max(bytes, ItemSize(*put->old_item));
+        WriteConsumedCapacity(writer, put->capacity, put->table_name,
+                              WriteUnits(bytes));
+        writer.EndObject();
+        done(nullptr, buffer.GetString());
+      });
+}
+
+}  // namespace ddb::ops

@@ -1,0 +1,620 @@
+#include "storage/storage.h"
+
+#include <spdlog/spdlog.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <filesystem>
+#include <future>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+#include "core/decimal.h"
+#include "storage/catalog_codec.h"
+#include "storage/coding.h"
+#include "storage/item_codec.h"
+#include "storage/key_codec.h"
+
+namespace ddb {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Under a kFast environment, how long a commit may sit in the page cache
+// before the writer flushes it.
+constexpr auto kFastSyncInterval = std::chrono::seconds(1);
+// Every I/O thread may hold a read transaction, plus scans and tests.
+constexpr unsigned kMaxReaders = 512;
+constexpr MDB_dbi kMaxDbs = 8;
+constexpr char kNextTableIdKey[] = "next_table_id";
+
+void Check(int rc, const char* what) {
+  if (rc == MDB_SUCCESS) return;
+  std::string message =
+      std::string("storage: ") + what + ": " + mdb_strerror(rc);
+  if (rc == MDB_MAP_FULL) {
+    message += " (the data no longer fits the configured map size)";
+  }
+  throw std::runtime_error(message);
+}
+
+MDB_val ToVal(std::string_view s) {
+  return MDB_val{s.size(), const_cast<char*>(s.data())};
+}
+
+std::string_view FromVal(const MDB_val& v) {
+  return {static_cast<const char*>(v.mv_data), v.mv_size};
+}
+
+// Returns whether `key` exists; fills `*value` when it does.
+bool Get(MDB_txn* txn, MDB_dbi dbi, std::string_view key,
+         std::string_view* value) {
+  MDB_val k = ToVal(key);
+  MDB_val v;
+  int rc = mdb_get(txn, dbi, &k, &v);
+  if (rc == MDB_NOTFOUND) return false;
+  Check(rc, "read");
+  *value = FromVal(v);
+  return true;
+}
+
+void Put(MDB_txn* txn, MDB_dbi dbi, std::string_view key,
+         std::string_view value, unsigned flags = 0) {
+  MDB_val k = ToVal(key);
+  MDB_val v = ToVal(value);
+  Check(mdb_put(txn, dbi, &k, &v, flags), "write");
+}
+
+void Del(MDB_txn* txn, MDB_dbi dbi, std::string_view key) {
+  MDB_val k = ToVal(key);
+  int rc = mdb_del(txn, dbi, &k, nullptr);
+  if (rc == MDB_NOTFOUND) return;
+  Check(rc, "delete");
+}
+
+std::string StatsKey(uint64_t table_id) { return TableKeyPrefix(table_id); }
+
+bool SameKeyValue(const AttributeValue& a, const AttributeValue& b) {
+  if (a.type != b.type) return false;
+  if (a.scalar == b.scalar) return true;
+  // Both sides should be canonical, but numbers compare by value so that
+  // a non-canonical spelling can never be taken for a collision.
+  return a.type == AttrType::kN &&
+         Decimal::Parse(a.scalar) == Decimal::Parse(b.scalar);
+}
+
+bool SameKeyAttribute(const KeyAttribute& attr, const Item& a, const Item& b) {
+  auto ia = a.find(attr.name);
+  auto ib = b.find(attr.name);
+  return ia != a.end() && ib != b.end() && SameKeyValue(ia->second, ib->second);
+}
+
+// Digested key parts (long keys) can collide; the stored item carries the
+// full key, so comparing it tells the stored item from a colliding one.
+bool SameKey(const TableDef& table, const Item& a, const Item& b) {
+  return SameKeyAttribute(table.hash_key, a, b) &&
+         (!table.range_key || SameKeyAttribute(*table.range_key, a, b));
+}
+
+std::string ErrnoText(int err) { return std::strerror(err); }
+
+bool IsPermissionError(int err) {
+  return err == EACCES || err == EPERM || err == EROFS;
+}
+
+// Creates the directory if needed and checks that LMDB can create files in
+// it, so that the user sees the cause rather than an LMDB error code.
+void PrepareDataDir(const std::string& dir) {
+  std::error_code ec;
+  if (fs::exists(dir, ec) && !fs::is_directory(dir, ec)) {
+    throw std::runtime_error("data directory " + dir + " is not a directory");
+  }
+  fs::create_directories(dir, ec);
+  if (ec) {
+    const char* what =
+        IsPermissionError(ec.value()) ? "is not writable" : "cannot be created";
+    throw std::runtime_error("data directory " + dir + " " + what + ": " +
+                             ErrnoText(ec.value()));
+  }
+  if (access(dir.c_str(), W_OK | X_OK) != 0) {
+    throw std::runtime_error("data directory " + dir +
+                             " is not writable: " + ErrnoText(errno));
+  }
+}
+
+// A fresh private directory for an in-memory environment: tmpfs when the
+// machine has one, so pages never reach a disk.
+std::string MakeInMemoryDir() {
+  std::vector<std::string> bases = {"/dev/shm"};
+  std::error_code ec;
+  fs::path tmp = fs::temp_directory_path(ec);
+  if (!ec) bases.push_back(tmp.string());
+  for (const std::string& base : bases) {
+    std::string templ = base + "/dynalocal-XXXXXX";
+    if (mkdtemp(templ.data()) != nullptr) return templ;
+  }
+  throw std::runtime_error(
+      "cannot create a directory for the in-memory database: " +
+      ErrnoText(errno));
+}
+
+}  // namespace
+
+// ---- Impl -------------------------------------------------------------------
+
+struct Storage::Impl {
+  struct Job {
+    std::function<void(Txn&)> work;
+    std::function<void(std::exception_ptr)> done;
+  };
+
+  StorageOptions options;
+  Storage* owner = nullptr;
+  MDB_env* env = nullptr;
+  MDB_dbi catalog = 0;
+  MDB_dbi stats = 0;
+  MDB_dbi items = 0;
+  MDB_dbi meta = 0;
+  // kFast on disk: commits are flushed by the writer at most every
+  // kFastSyncInterval instead of on each commit.
+  bool periodic_sync = false;
+
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<Job> queue;  // guarded by mu
+  bool stopping = false;  // guarded by mu
+  std::thread writer;
+  std::thread::id writer_id;
+
+  // Writer thread only.
+  bool unsynced = false;
+  std::chrono::steady_clock::time_point last_sync;
+
+  ~Impl() {
+    if (env != nullptr) mdb_env_close(env);
+  }
+
+  void WriterLoop();
+  void RunJob(Job& job);
+  void MaybeSync(bool force);
+};
+
+void Storage::Impl::WriterLoop() {
+  last_sync = std::chrono::steady_clock::now();
+  while (true) {
+    Job job;
+    {
+      std::unique_lock<std::mutex> lock(mu);
+      // Wake at the sync interval while commits are unflushed.
+      if (unsynced) {
+        cv.wait_for(lock, kFastSyncInterval,
+                    [&] { return stopping || !queue.empty(); });
+      } else {
+        cv.wait(lock, [&] { return stopping || !queue.empty(); });
+      }
+      if (queue.empty()) {
+        if (stopping) break;
+        lock.unlock();
+        MaybeSync(false);
+        continue;
+      }
+      job = std::move(queue.front());
+      queue.pop_front();
+    }
+    RunJob(job);
+    MaybeSync(false);
+  }
+  MaybeSync(true);
+}
+
+void Storage::Impl::RunJob(Job& job) {
+  std::exception_ptr error;
+  try {
+    MDB_txn* raw = nullptr;
+    Check(mdb_txn_begin(env, nullptr, 0, &raw), "begin write transaction");
+    Txn txn(owner, raw, /*writable=*/true);
+    job.work(txn);
+    // mdb_txn_commit frees the transaction even when it fails.
+    txn.txn_ = nullptr;
+    Check(mdb_txn_commit(raw), "commit");
+    if (periodic_sync) unsynced = true;
+  } catch (...) {
+    error = std::current_exception();
+  }
+  if (job.done) {
+    try {
+      job.done(error);
+    } catch (const std::exception& e) {
+      // The writer must survive a misbehaving callback.
+      spdlog::error("storage: write completion threw: {}", e.what());
+    } catch (...) {
+      spdlog::error("storage: write completion threw");
+    }
+  }
+}
+
+void Storage::Impl::MaybeSync(bool force) {
+  if (!unsynced) return;
+  auto now = std::chrono::steady_clock::now();
+  if (!force && now - last_sync < kFastSyncInterval) return;
+  int rc = mdb_env_sync(env, 1);
+  if (rc != MDB_SUCCESS) {
+    spdlog::warn("storage: background sync failed: {}", mdb_strerror(rc));
+  }
+  unsynced = false;
+  last_sync = now;
+}
+
+// ---- Storage ----------------------------------------------------------------
+
+Storage::Storage(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {
+  impl_->owner = this;
+}
+
+std::unique_ptr<Storage> Storage::Open(const StorageOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  const std::string dir =
+      options.in_memory ? MakeInMemoryDir() : options.data_dir;
+  if (!options.in_memory) PrepareDataDir(dir);
+
+  // Removes the in-memory directory however Open ends; LMDB keeps the open
+  // (unlinked) files alive until the environment closes.
+  struct InMemoryCleanup {
+    std::string dir;
+    ~InMemoryCleanup() {
+      if (dir.empty()) return;
+      std::error_code ec;
+      fs::remove_all(dir, ec);
+    }
+  } cleanup{options.in_memory ? dir : ""};
+
+  Check(mdb_env_create(&impl->env), "create environment");
+  Check(mdb_env_set_mapsize(impl->env, options.map_size), "set map size");
+  Check(mdb_env_set_maxreaders(impl->env, kMaxReaders), "set max readers");
+  Check(mdb_env_set_maxdbs(impl->env, kMaxDbs), "set max databases");
+
+  // MDB_NOTLS: read transactions belong to the object, not the thread, so
+  // an I/O thread may run many and any thread may end them.
+  unsigned flags = MDB_NOTLS;
+  // Syncing a tmpfs file would buy nothing for an in-memory environment.
+  if (options.in_memory || options.durability == Durability::kFast) {
+    flags |= MDB_NOSYNC;
+  }
+  impl->periodic_sync =
+      !options.in_memory && options.durability == Durability::kFast;
+  int rc = mdb_env_open(impl->env, dir.c_str(), flags, 0644);
+  if (rc != MDB_SUCCESS) {
+    if (IsPermissionError(rc)) {
+      throw std::runtime_error("data directory " + dir +
+                               " is not writable: " + ErrnoText(rc));
+    }
+    throw std::runtime_error("cannot open the database in " + dir + ": " +
+                             mdb_strerror(rc));
+  }
+  if (options.in_memory) {
+    // The mappings and descriptors stay valid after unlink on Linux, and
+    // nothing is left behind even if the process is killed.
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+    if (ec) {
+      throw std::runtime_error("cannot remove the in-memory directory " + dir +
+                               ": " + ec.message());
+    }
+    cleanup.dir.clear();
+  }
+  if (mdb_env_get_maxkeysize(impl->env) < static_cast<int>(kMaxLmdbKeySize)) {
+    throw std::runtime_error("LMDB's maximum key size is below " +
+                             std::to_string(kMaxLmdbKeySize) + " bytes");
+  }
+  if (!options.in_memory) {
+    // Reader slots of a crashed earlier process would pin old pages forever.
+    int dead = 0;
+    mdb_reader_check(impl->env, &dead);
+  }
+
+  MDB_txn* txn = nullptr;
+  Check(mdb_txn_begin(impl->env, nullptr, 0, &txn), "begin transaction");
+  struct Opener {
+    MDB_txn* txn;
+    void operator()(const char* name, MDB_dbi* dbi) const {
+      int rc = mdb_dbi_open(txn, name, MDB_CREATE, dbi);
+      if (rc != MDB_SUCCESS) {
+        mdb_txn_abort(txn);
+        Check(rc, "open database");
+      }
+    }
+  } open{txn};
+  open("catalog", &impl->catalog);
+  open("stats", &impl->stats);
+  open("items", &impl->items);
+  open("meta", &impl->meta);
+  Check(mdb_txn_commit(txn), "commit database creation");
+
+  std::unique_ptr<Storage> storage(new Storage(std::move(impl)));
+  Impl* raw = storage->impl_.get();
+  raw->writer = std::thread([raw] { raw->WriterLoop(); });
+  raw->writer_id = raw->writer.get_id();
+  return storage;
+}
+
+Storage::~Storage() {
+  Shutdown();
+  // Only when the writer itself destroys the Storage is it still joinable;
+  // it cannot join itself.
+  if (impl_->writer.joinable()) impl_->writer.detach();
+}
+
+const StorageOptions& Storage::options() const { return impl_->options; }
+
+Txn Storage::BeginRead() {
+  MDB_txn* txn = nullptr;
+  Check(mdb_txn_begin(impl_->env, nullptr, MDB_RDONLY, &txn),
+        "begin read transaction");
+  return Txn(this, txn, /*writable=*/false);
+}
+
+void Storage::SubmitWrite(std::function<void(Txn&)> work,
+                          std::function<void(std::exception_ptr)> done) {
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    if (!impl_->stopping) {
+      impl_->queue.push_back({std::move(work), std::move(done)});
+      impl_->cv.notify_one();
+      return;
+    }
+  }
+  if (done) {
+    done(std::make_exception_ptr(
+        std::runtime_error("storage: shutting down, write rejected")));
+  }
+}
+
+void Storage::WriteSync(std::function<void(Txn&)> work) {
+  if (std::this_thread::get_id() == impl_->writer_id) {
+    throw std::logic_error("storage: WriteSync called on the writer thread");
+  }
+  std::promise<void> finished;
+  std::future<void> result = finished.get_future();
+  SubmitWrite(std::move(work), [&finished](std::exception_ptr error) {
+    if (error) {
+      finished.set_exception(error);
+    } else {
+      finished.set_value();
+    }
+  });
+  result.get();
+}
+
+void Storage::Shutdown() {
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->stopping = true;
+  }
+  impl_->cv.notify_all();
+  // A closure calling Shutdown cannot join its own thread; the destructor
+  // joins later.
+  if (impl_->writer.joinable() &&
+      std::this_thread::get_id() != impl_->writer_id) {
+    impl_->writer.join();
+  }
+}
+
+// ---- Txn --------------------------------------------------------------------
+
+Txn::Txn(Txn&& other) noexcept
+    : storage_(other.storage_), txn_(other.txn_), writable_(other.writable_) {
+  other.txn_ = nullptr;
+}
+
+Txn::~Txn() {
+  if (txn_ != nullptr) mdb_txn_abort(txn_);
+}
+
+MDB_dbi Txn::items_dbi() const { return storage_->impl_->items; }
+
+std::optional<TableDef> Txn::GetTable(std::string_view ns,
+                                      std::string_view name) const {
+  std::string_view value;
+  if (!Get(txn_, storage_->impl_->catalog, CatalogKey(ns, name), &value)) {
+    return std::nullopt;
+  }
+  return DecodeTableDef(value);
+}
+
+std::vector<std::string> Txn::ListTables(std::string_view ns,
+                                         std::string_view start_after,
+                                         size_t limit) const {
+  std::vector<std::string> names;
+  if (limit == 0) return names;
+  const std::string prefix = CatalogKey(ns, "");
+  Cursor cursor(*this, storage_->impl_->catalog);
+  bool ok = cursor.Seek(CatalogKey(ns, start_after));
+  if (ok && !start_after.empty() &&
+      cursor.key() == CatalogKey(ns, start_after)) {
+    ok = cursor.Next();
+  }
+  for (; ok && names.size() < limit; ok = cursor.Next()) {
+    std::string_view key = cursor.key();
+    if (!key.starts_with(prefix)) break;
+    names.emplace_back(key.substr(prefix.size()));
+  }
+  return names;
+}
+
+TableStats Txn::GetStats(uint64_t table_id) const {
+  TableStats stats;
+  std::string_view value;
+  if (Get(txn_, storage_->impl_->stats, StatsKey(table_id), &value)) {
+    if (value.size() != 16) throw std::runtime_error("corrupt table stats");
+    stats.item_count = DecodeFixed64BE(value.data());
+    stats.size_bytes = DecodeFixed64BE(value.data() + 8);
+  }
+  return stats;
+}
+
+std::optional<Item> Txn::GetItem(const TableDef& table, const Item& key) const {
+  std::string_view value;
+  if (!Get(txn_, storage_->impl_->items, EncodeItemKey(table, key), &value)) {
+    return std::nullopt;
+  }
+  Item item = DecodeItem(value);
+  // A different key behind the same digest means the requested item cannot
+  // exist: it would occupy this very slot.
+  if (!SameKey(table, item, key)) return std::nullopt;
+  return item;
+}
+
+void Txn::CreateTable(TableDef& table) {
+  if (!writable_) throw std::logic_error("CreateTable in a read transaction");
+  const Storage::Impl& impl = *storage_->impl_;
+  uint64_t id = 1;
+  std::string_view value;
+  if (Get(txn_, impl.meta, kNextTableIdKey, &value)) {
+    if (value.size() != 8) throw std::runtime_error("corrupt table id counter");
+    id = DecodeFixed64BE(value.data());
+  }
+  std::string next;
+  AppendFixed64BE(id + 1, &next);
+  Put(txn_, impl.meta, kNextTableIdKey, next);
+
+  TableDef stored = table;
+  stored.id = id;
+  const std::string catalog_key = CatalogKey(table.ns, table.name);
+  MDB_val k = ToVal(catalog_key);
+  std::string encoded = EncodeTableDef(stored);
+  MDB_val v = ToVal(encoded);
+  int rc = mdb_put(txn_, impl.catalog, &k, &v, MDB_NOOVERWRITE);
+  if (rc == MDB_KEYEXIST) {
+    throw std::runtime_error("storage: table " + table.name +
+                             " already exists");
+  }
+  Check(rc, "write");
+  table.id = id;
+}
+
+void Txn::DeleteTable(const TableDef& table) {
+  if (!writable_) throw std::logic_error("DeleteTable in a read transaction");
+  const Storage::Impl& impl = *storage_->impl_;
+  // Only drop the catalog entry if it still names this very table; a newer
+  // table of the same name has another id and must survive.
+  std::optional<TableDef> current = GetTable(table.ns, table.name);
+  if (current && current->id == table.id) {
+    Del(txn_, impl.catalog, CatalogKey(table.ns, table.name));
+  }
+  Del(txn_, impl.stats, StatsKey(table.id));
+
+  const std::string prefix = TableKeyPrefix(table.id);
+  MDB_cursor* cursor = nullptr;
+  Check(mdb_cursor_open(txn_, impl.items, &cursor), "open cursor");
+  MDB_val k = ToVal(prefix);
+  MDB_val v;
+  int rc = mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE);
+  try {
+    while (rc == MDB_SUCCESS && FromVal(k).starts_with(prefix)) {
+      Check(mdb_cursor_del(cursor, 0), "delete");
+      // After a delete LMDB leaves the cursor so that MDB_NEXT yields the
+      // entry that followed the deleted one.
+      rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT);
+    }
+    if (rc != MDB_NOTFOUND && rc != MDB_SUCCESS) Check(rc, "scan");
+  } catch (...) {
+    mdb_cursor_close(cursor);
+    throw;
+  }
+  mdb_cursor_close(cursor);
+}
+
+std::optional<Item> Txn::PutItem(const TableDef& table, const Item& item) {
+  if (!writable_) throw std::logic_error("PutItem in a read transaction");
+  const Storage::Impl& impl = *storage_->impl_;
+  const std::string key = EncodeItemKey(table, item);
+  std::optional<Item> old;
+  std::string_view value;
+  if (Get(txn_, impl.items, key, &value)) {
+    old = DecodeItem(value);
+    if (!SameKey(table, *old, item)) {
+      throw std::runtime_error("storage: key digest collision in table " +
+                               table.name +
+                               "; refusing to overwrite another item");
+    }
+  }
+  Put(txn_, impl.items, key, EncodeItem(item));
+
+  TableStats stats = GetStats(table.id);
+  if (old) {
+    stats.size_bytes -= ItemSize(*old);
+  } else {
+    ++stats.item_count;
+  }
+  stats.size_bytes += ItemSize(item);
+  std::string encoded;
+  AppendFixed64BE(stats.item_count, &encoded);
+  AppendFixed64BE(stats.size_bytes, &encoded);
+  Put(txn_, impl.stats, StatsKey(table.id), encoded);
+  return old;
+}
+
+std::optional<Item> Txn::DeleteItem(const TableDef& table, const Item& key) {
+  if (!writable_) throw std::logic_error("DeleteItem in a read transaction");
+  const Storage::Impl& impl = *storage_->impl_;
+  const std::string item_key = EncodeItemKey(table, key);
+  std::string_view value;
+  if (!Get(txn_, impl.items, item_key, &value)) return std::nullopt;
+  Item old = DecodeItem(value);
+  if (!SameKey(table, old, key)) return std::nullopt;
+  Del(txn_, impl.items, item_key);
+
+  TableStats stats = GetStats(table.id);
+  stats.item_count -= 1;
+  stats.size_bytes -= ItemSize(old);
+  std::string encoded;
+  AppendFixed64BE(stats.item_count, &encoded);
+  AppendFixed64BE(stats.size_bytes, &encoded);
+  Put(txn_, impl.stats, StatsKey(table.id), encoded);
+  return old;
+}
+
+// ---- Cursor -----------------------------------------------------------------
+
+Cursor::Cursor(const Txn& txn, MDB_dbi dbi) {
+  Check(mdb_cursor_open(txn.raw(), dbi, &cursor_), "open cursor");
+}
+
+Cursor::~Cursor() {
+  if (cursor_ != nullptr) mdb_cursor_close(cursor_);
+}
+
+bool Cursor::Get(MDB_cursor_op op) {
+  int rc = mdb_cursor_get(cursor_, &key_, &value_, op);
+  if (rc == MDB_NOTFOUND) return false;
+  Check(rc, "cursor");
+  return true;
+}
+
+bool Cursor::Seek(std::string_view key) {
+  key_ = ToVal(key);
+  return Get(MDB_SET_RANGE);
+}
+
+bool Cursor::SeekForPrev(std::string_view key) {
+  if (!Seek(key)) return SeekLast();
+  if (this->key() == key) return true;
+  return Prev();
+}
+
+bool Cursor::SeekFirst() { return Get(MDB_FIRST); }
+bool Cursor::SeekLast() { return Get(MDB_LAST); }
+bool Cursor::Next() { return Get(MDB_NEXT); }
+bool Cursor::Prev() { return Get(MDB_PREV); }
+
+std::string_view Cursor::key() const { return FromVal(key_); }
+std::string_view Cursor::value() const { return FromVal(value_); }
+
+}  // namespace ddb
