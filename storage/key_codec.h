@@ -39,7 +39,7 @@
 //               | value(sk)                               if |value(sk)| <= N
 //               | value(sk)[0, N) 0xFF XXH3_128(value(sk)):16
 //       N = budget - 17 = 381, budget = 511 - 12 - 101 (the longest
-//       pk_part) = 398. Sort keys may be 1024 bytes (2049 encoded at worst);
+//       pk_part) = 398. Sort keys may be 1024 bytes (2050 encoded at worst);
 //       truncating only encodings longer than N keeps the order
 //       exact except among sort keys whose encodings share the same first N
 //       bytes, which sort by digest. Lookups stay exact: the full key is in
