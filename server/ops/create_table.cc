@@ -253,7 +253,10 @@ TableDef ParseCreateTable(const rapidjson::Value& request,
       }
     }
   }
-  if (key_names.size() != definition_names.size()) {
+  const bool has_indexes =
+      shape::Find(request, "LocalSecondaryIndexes") != nullptr ||
+      shape::Find(request, "GlobalSecondaryIndexes") != nullptr;
+  if (!has_indexes && key_names.size() != definition_names.size()) {
     throw ApiError::Validation(
         "One or more parameter values were invalid: Number of attributes in "
         "KeySchema does not exactly match number of attributes defined in "
