@@ -39,6 +39,12 @@ std::string ApiError::ToJson() const {
     writer.String(message_.c_str(),
                   static_cast<rapidjson::SizeType>(message_.size()));
   }
+  if (!extra_name_.empty()) {
+    writer.Key(extra_name_.c_str(),
+               static_cast<rapidjson::SizeType>(extra_name_.size()));
+    writer.RawValue(extra_json_.c_str(), extra_json_.size(),
+                    rapidjson::kObjectType);
+  }
   writer.EndObject();
   return buffer.GetString();
 }

@@ -33,6 +33,22 @@ class ApiError : public std::exception {
     return ApiError("InternalServerError", std::move(message), 500);
   }
 
+  // DynamoDB's ConditionalCheckFailedException with
+  // ReturnValuesOnConditionCheckFailure=ALL_OLD carries the old item as an
+  // "Item" member beside the message. `json` is a complete JSON value that
+  // ToJson() writes as is under `name`.
+  static ApiError ConditionalCheckFailed(std::string item_json = "") {
+    ApiError error("ConditionalCheckFailedException",
+                   "The conditional request failed");
+    if (!item_json.empty()) error.SetExtraMember("Item", std::move(item_json));
+    return error;
+  }
+  void SetExtraMember(std::string name, std::string json) {
+    extra_name_ = std::move(name);
+    extra_json_ = std::move(json);
+  }
+  const std::string& extra_json() const { return extra_json_; }
+
   const std::string& type() const { return type_; }
   const std::string& message() const { return message_; }
   int http_status() const { return http_status_; }
@@ -50,6 +66,8 @@ class ApiError : public std::exception {
   std::string type_;
   std::string message_;
   int http_status_;
+  std::string extra_name_;  // "" when there is no extra member
+  std::string extra_json_;
 };
 
 }  // namespace ddb

@@ -164,8 +164,33 @@ std::vector<Token> Tokenize(std::string_view source) {
   return tokens;
 }
 
-TokenCursor::TokenCursor(std::string_view source, std::string_view parameter)
-    : source_(source), parameter_(parameter), tokens_(Tokenize(source)) {}
+namespace {
+
+bool IsConditionKeyword(TokenKind kind) {
+  return kind == TokenKind::kAnd || kind == TokenKind::kOr ||
+         kind == TokenKind::kNot || kind == TokenKind::kBetween ||
+         kind == TokenKind::kIn;
+}
+
+bool IsUpdateKeyword(TokenKind kind) {
+  return kind == TokenKind::kSet || kind == TokenKind::kRemove ||
+         kind == TokenKind::kAdd || kind == TokenKind::kDelete;
+}
+
+}  // namespace
+
+TokenCursor::TokenCursor(std::string_view source, std::string_view parameter,
+                         KeywordSet keywords)
+    : source_(source), parameter_(parameter), tokens_(Tokenize(source)) {
+  if (keywords == KeywordSet::kAll) return;
+  // Another language's keywords are plain words here.
+  for (Token& token : tokens_) {
+    if ((keywords == KeywordSet::kCondition && IsUpdateKeyword(token.kind)) ||
+        (keywords == KeywordSet::kUpdate && IsConditionKeyword(token.kind))) {
+      token.kind = TokenKind::kIdentifier;
+    }
+  }
+}
 
 const Token& TokenCursor::PeekSecond() const {
   return pos_ + 1 < tokens_.size() ? tokens_[pos_ + 1] : tokens_.back();
@@ -213,6 +238,13 @@ void CheckExpressionSize(std::string_view source, std::string_view parameter,
     detail += " expression size: " + std::to_string(source.size());
   }
   ThrowInvalidExpression(parameter, detail);
+}
+
+bool IsBlank(std::string_view source) {
+  for (char c : source) {
+    if (!IsSpace(c)) return false;
+  }
+  return true;
 }
 
 void ThrowInvalidExpression(std::string_view parameter,

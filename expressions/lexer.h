@@ -61,13 +61,27 @@ struct Token {
 // The result always ends with one kEnd token.
 std::vector<Token> Tokenize(std::string_view source);
 
+// Which keywords a grammar has. Each language knows only its own: in a
+// condition "set" is an attribute name (and so a reserved word, reported as
+// such), not the start of a SET clause, and likewise "and" in an update.
+enum class KeywordSet : uint8_t {
+  kAll,        // every keyword (ProjectionExpression, which uses none)
+  kCondition,  // AND OR NOT BETWEEN IN
+  kUpdate,     // SET REMOVE ADD DELETE
+};
+
 // A recursive-descent parser's view of the tokens of one expression. It knows
 // which request parameter it parses (e.g. "ProjectionExpression") so every
 // error it raises carries DynamoDB's "Invalid <parameter>: " prefix.
 class TokenCursor {
  public:
   // REQUIRES: `source` and `parameter` outlive the cursor.
-  TokenCursor(std::string_view source, std::string_view parameter);
+  TokenCursor(std::string_view source, std::string_view parameter,
+              KeywordSet keywords = KeywordSet::kAll);
+
+  // The index of the next token, for parsers that remember where a
+  // construct started (e.g. to spot "((x))").
+  size_t position() const { return pos_; }
 
   const Token& Peek() const { return tokens_[pos_]; }
   // The token after the next one, or kEnd.
@@ -110,6 +124,10 @@ inline constexpr size_t kMaxExpressionSize = 4096;
 // FilterExpression only; `report_size` asks for that suffix.
 void CheckExpressionSize(std::string_view source, std::string_view parameter,
                          bool report_size);
+
+// True if `source` holds no token at all (only whitespace): DynamoDB calls
+// such an expression empty ("The expression can not be empty;").
+bool IsBlank(std::string_view source);
 
 // Throws ApiError::Validation("Invalid <parameter>: <detail>"), the form of
 // every error DynamoDB reports about the content of an expression.

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/api_error.h"
+#include "expressions/legacy.h"
 
 namespace ddb::ops {
 
@@ -323,6 +324,77 @@ const shape::Shape* ExpectedShape() {
   static const shape::Shape expected{
       shape::Kind::kMap, nullptr, {}, &expected_value};
   return &expected;
+}
+
+}  // namespace ddb::ops
+
+namespace ddb::ops {
+
+void ExpressionInputs::CheckAllUsed() const {
+  if (names) {
+    std::string unused = UnusedNamesMessage(*names, used_names);
+    if (!unused.empty()) throw ApiError::Validation(unused);
+  }
+  if (values) {
+    std::string unused = UnusedValuesMessage(*values, used_values);
+    if (!unused.empty()) throw ApiError::Validation(unused);
+  }
+}
+
+ExpressionInputs ReadExpressionInputs(const rapidjson::Value& request) {
+  ExpressionInputs inputs;
+  if (const rapidjson::Value* json =
+          shape::Find(request, "ExpressionAttributeNames")) {
+    inputs.names.emplace();
+    for (const auto& member : json->GetObject()) {
+      inputs.names->emplace(
+          std::string(member.name.GetString(), member.name.GetStringLength()),
+          std::string(member.value.GetString(),
+                      member.value.GetStringLength()));
+    }
+    std::string problem = CheckExpressionAttributeNames(*inputs.names);
+    if (!problem.empty()) throw ApiError::Validation(problem);
+  }
+  if (const rapidjson::Value* json =
+          shape::Find(request, "ExpressionAttributeValues")) {
+    inputs.values = DecodeExpressionAttributeValues(*json);
+  }
+  return inputs;
+}
+
+std::optional<Condition> ReadExpected(const rapidjson::Value& request) {
+  const rapidjson::Value* expected = shape::Find(request, "Expected");
+  if (expected == nullptr) return std::nullopt;
+  return ParseExpected(*expected,
+                       shape::GetString(request, "ConditionalOperator"));
+}
+
+std::optional<Condition> ReadConditionExpression(
+    const rapidjson::Value& request, ExpressionInputs& inputs) {
+  std::optional<std::string> text =
+      shape::GetString(request, "ConditionExpression");
+  if (!text) return std::nullopt;
+  return ParseCondition(*text, inputs.Context("ConditionExpression"));
+}
+
+bool ReturnOldOnConditionFailure(const rapidjson::Value& request) {
+  return shape::GetString(request, "ReturnValuesOnConditionCheckFailure") ==
+         "ALL_OLD";
+}
+
+void CheckWriteCondition(const std::optional<Condition>& condition,
+                         const std::optional<Item>& old_item, bool return_old) {
+  if (!condition) return;
+  static const Item kNoItem;
+  if (EvaluateCondition(*condition, old_item ? *old_item : kNoItem)) return;
+  std::string item_json;
+  if (return_old && old_item) {
+    rapidjson::StringBuffer buffer;
+    JsonWriter writer(buffer);
+    WriteItem(*old_item, writer);
+    item_json = buffer.GetString();
+  }
+  throw ApiError::ConditionalCheckFailed(std::move(item_json));
 }
 
 }  // namespace ddb::ops

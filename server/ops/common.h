@@ -10,6 +10,9 @@
 
 #include "core/attribute_value.h"
 #include "core/json_codec.h"
+#include "expressions/attribute_names.h"
+#include "expressions/attribute_values.h"
+#include "expressions/condition.h"
 #include "server/ops/ops.h"
 #include "server/ops/shape.h"
 #include "storage/storage.h"
@@ -89,5 +92,47 @@ namespace ddb::ops {
 const shape::Shape* ExpectedShape();
 extern const std::vector<const char*> kReturnValuesValues;
 extern const std::vector<const char*> kConditionalOperatorValues;
+
+}  // namespace ddb::ops
+
+namespace ddb::ops {
+
+// A request's ExpressionAttributeNames and ExpressionAttributeValues, and
+// which entries its expressions used. Every expression of the request
+// resolves through Context(); CheckAllUsed() runs after the last one.
+struct ExpressionInputs {
+  std::optional<ExpressionAttributeNames> names;
+  std::optional<ExpressionAttributeValues> values;
+  UsedNames used_names;
+  UsedValues used_values;
+
+  ResolveContext Context(std::string_view parameter) {
+    return ResolveContext{parameter, names ? &*names : nullptr,
+                          values ? &*values : nullptr, &used_names,
+                          &used_values};
+  }
+  // Unused names are reported before unused values, as DynamoDB does.
+  void CheckAllUsed() const;
+};
+
+// Reads and checks both maps, names first (their messages are in
+// attribute_names.h and attribute_values.h). Throws ValidationException.
+ExpressionInputs ReadExpressionInputs(const rapidjson::Value& request);
+
+// The write condition of PutItem, DeleteItem and UpdateItem: the legacy
+// Expected (+ ConditionalOperator), validated by ReadExpected before the
+// expressions, or the ConditionExpression resolved through `inputs`.
+std::optional<Condition> ReadExpected(const rapidjson::Value& request);
+std::optional<Condition> ReadConditionExpression(
+    const rapidjson::Value& request, ExpressionInputs& inputs);
+
+// ReturnValuesOnConditionCheckFailure=ALL_OLD.
+bool ReturnOldOnConditionFailure(const rapidjson::Value& request);
+
+// Inside the write transaction: throws ConditionalCheckFailedException when
+// `condition` is set and `old_item` (nullopt: no item) does not satisfy it,
+// carrying the old item when `return_old` and there is one.
+void CheckWriteCondition(const std::optional<Condition>& condition,
+                         const std::optional<Item>& old_item, bool return_old);
 
 }  // namespace ddb::ops

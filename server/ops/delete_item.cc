@@ -48,6 +48,8 @@ struct DeleteRequest {
   Item key;
   bool return_old = false;
   CapacityMode capacity = CapacityMode::kNone;
+  std::optional<Condition> condition;  // ConditionExpression or Expected
+  bool return_old_on_failure = false;
   std::optional<Item> old_item;  // filled by the writer
 };
 
@@ -64,7 +66,12 @@ void DeleteItem(const rapidjson::Value& request, const OpContext& ctx,
   if (return_values != "NONE" && return_values != "ALL_OLD") {
     throw ApiError::Validation("ReturnValues can only be ALL_OLD or NONE");
   }
-  RejectUnsupported(request, {"Expected", "ConditionExpression"});
+  del->condition = ReadExpected(request);
+  ExpressionInputs inputs = ReadExpressionInputs(request);
+  if (!del->condition)
+    del->condition = ReadConditionExpression(request, inputs);
+  inputs.CheckAllUsed();
+  del->return_old_on_failure = ReturnOldOnConditionFailure(request);
   del->table_name = *shape::GetString(request, "TableName");
   del->return_old = return_values == "ALL_OLD";
   del->capacity = ParseCapacityMode(request);
@@ -81,6 +88,11 @@ void DeleteItem(const rapidjson::Value& request, const OpContext& ctx,
           throw ApiError::ResourceNotFound("Requested resource not found");
         }
         ValidateKey(*table, del->key);
+        if (del->condition) {
+          // Checked in the write transaction itself, so atomic.
+          CheckWriteCondition(del->condition, txn.GetItem(*table, del->key),
+                              del->return_old_on_failure);
+        }
         del->old_item = txn.DeleteItem(*table, del->key);
       },
       [del, done = std::move(done)](std::exception_ptr error) {

@@ -44,6 +44,9 @@ void DeleteTable(const rapidjson::Value&, const OpContext&, OpCompletion);
 void PutItem(const rapidjson::Value&, const OpContext&, OpCompletion);
 void GetItem(const rapidjson::Value&, const OpContext&, OpCompletion);
 void DeleteItem(const rapidjson::Value&, const OpContext&, OpCompletion);
+void UpdateItem(const rapidjson::Value&, const OpContext&, OpCompletion);
+void Query(const rapidjson::Value&, const OpContext&, OpCompletion);
+void Scan(const rapidjson::Value&, const OpContext&, OpCompletion);
 }  // namespace ops
 
 }  // namespace ddb

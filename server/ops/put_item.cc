@@ -50,6 +50,8 @@ struct PutRequest {
   Item item;
   bool return_old = false;
   CapacityMode capacity = CapacityMode::kNone;
+  std::optional<Condition> condition;  // ConditionExpression or Expected
+  bool return_old_on_failure = false;
   std::optional<Item> old_item;  // filled by the writer
 };
 
@@ -70,9 +72,12 @@ void PutItem(const rapidjson::Value& request, const OpContext& ctx,
     throw ApiError::Validation(
         "Item size has exceeded the maximum allowed size");
   }
-  RejectUnsupported(
-      request, {"Expected", "ConditionExpression", "ExpressionAttributeNames",
-                "ExpressionAttributeValues"});
+  put->condition = ReadExpected(request);
+  ExpressionInputs inputs = ReadExpressionInputs(request);
+  if (!put->condition)
+    put->condition = ReadConditionExpression(request, inputs);
+  inputs.CheckAllUsed();
+  put->return_old_on_failure = ReturnOldOnConditionFailure(request);
   put->table_name = *shape::GetString(request, "TableName");
   put->return_old = return_values == "ALL_OLD";
   put->capacity = ParseCapacityMode(request);
@@ -94,6 +99,14 @@ void PutItem(const rapidjson::Value& request, const OpContext& ctx,
           throw ApiError::ResourceNotFound("Requested resource not found");
         }
         ValidateItemKey(*table, put->item);
+        if (put->condition) {
+          // Read, check and write in this one write transaction: no other
+          // writer can slip in between, so the condition is atomic.
+          CheckWriteCondition(
+              put->condition,
+              txn.GetItem(*table, ExtractKey(*table, put->item)),
+              put->return_old_on_failure);
+        }
         put->old_item = txn.PutItem(*table, put->item);
       },
       [put, done = std::move(done)](std::exception_ptr error) {

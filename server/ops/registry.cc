@@ -8,10 +8,16 @@ namespace ddb {
 namespace {
 
 constexpr std::pair<std::string_view, OpHandler> kImplemented[] = {
-    {"CreateTable", ops::CreateTable}, {"DeleteItem", ops::DeleteItem},
-    {"DeleteTable", ops::DeleteTable}, {"DescribeTable", ops::DescribeTable},
-    {"GetItem", ops::GetItem},         {"ListTables", ops::ListTables},
+    {"CreateTable", ops::CreateTable},
+    {"DeleteItem", ops::DeleteItem},
+    {"DeleteTable", ops::DeleteTable},
+    {"DescribeTable", ops::DescribeTable},
+    {"GetItem", ops::GetItem},
+    {"ListTables", ops::ListTables},
     {"PutItem", ops::PutItem},
+    {"Query", ops::Query},
+    {"Scan", ops::Scan},
+    {"UpdateItem", ops::UpdateItem},
 };
 
 // Every operation of the DynamoDB_20120810 API (API Reference, "Actions").

@@ -298,13 +298,6 @@ TEST_F(ItemOpsTest, AttributesToGet) {
       "attribute name: a");
 }
 
-TEST_F(ItemOpsTest, UnsupportedParametersAreRejectedByName) {
-  ExpectError(Call("PutItem",
-                   R"j({"TableName":"items","Item":{"pk":{"S":"a"}},"ConditionExpression":"attribute_not_exists(pk)"})j"),
-              "ValidationException",
-              "dynalocal does not support ConditionExpression yet");
-}
-
 TEST_F(ItemOpsTest, ExpressionAndLegacyParametersDoNotMix) {
   ExpectError(
       Call(

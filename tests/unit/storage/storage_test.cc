@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -547,16 +548,14 @@ TEST(DataDirTest, UncreatableDirectoryIsAClearError) {
   }
 }
 
-TEST(DataDirTest, UnwritableDirectoryIsAClearError) {
-  if (geteuid() == 0) GTEST_SKIP() << "root can write anywhere";
-  TempDir dir;
-  const std::string locked = dir.path() + "/locked";
-  ASSERT_EQ(mkdir(locked.c_str(), 0500), 0);
+// Root can write anywhere, so as root the check runs in a child process that
+// has dropped to an unprivileged user first.
+void ExpectUnwritableDirErrors(const std::string& locked) {
   StorageOptions options;
   options.data_dir = locked;
   try {
     Storage::Open(options);
-    FAIL() << "expected an error";
+    ADD_FAILURE() << "expected an error";
   } catch (const std::runtime_error& e) {
     EXPECT_EQ(std::string(e.what()), "data directory " + locked +
                                          " is not writable: Permission denied");
@@ -564,11 +563,34 @@ TEST(DataDirTest, UnwritableDirectoryIsAClearError) {
   options.data_dir = locked + "/sub";
   try {
     Storage::Open(options);
-    FAIL() << "expected an error";
+    ADD_FAILURE() << "expected an error";
   } catch (const std::runtime_error& e) {
     EXPECT_EQ(std::string(e.what()), "data directory " + options.data_dir +
                                          " is not writable: Permission denied");
   }
+}
+
+TEST(DataDirTest, UnwritableDirectoryIsAClearError) {
+  TempDir dir;
+  const std::string locked = dir.path() + "/locked";
+  ASSERT_EQ(mkdir(locked.c_str(), 0555), 0);
+  ASSERT_EQ(chmod(dir.path().c_str(), 0755), 0);
+  if (geteuid() != 0) {
+    ExpectUnwritableDirErrors(locked);
+    return;
+  }
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    // nobody/nogroup: the conventional unprivileged ids.
+    if (setgid(65534) != 0 || setuid(65534) != 0) _exit(2);
+    ExpectUnwritableDirErrors(locked);
+    _exit(::testing::Test::HasFailure() ? 1 : 0);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "the unprivileged check failed";
 }
 
 // Not an assertion of speed: records what a commit costs in each mode on

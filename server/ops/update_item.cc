@@ -1,0 +1,201 @@
+// UpdateItem: edits (or creates) one item with an UpdateExpression or the
+// legacy AttributeUpdates, under an optional condition, in one write
+// transaction.
+#include <memory>
+
+#include "core/api_error.h"
+#include "expressions/legacy.h"
+#include "expressions/projection.h"
+#include "expressions/update.h"
+#include "server/ops/common.h"
+
+namespace ddb::ops {
+namespace {
+
+using shape::Member;
+
+const shape::Shape* AttributeUpdatesShape() {
+  static const shape::Shape update_value{
+      shape::Kind::kStruct,
+      "AttributeValueUpdate",
+      {
+          Member{.name = "Action",
+                 .shape = shape::String(),
+                 .enum_values = {"ADD", "PUT", "DELETE"}},
+          Member{.name = "Value", .shape = shape::Attribute()},
+      }};
+  static const shape::Shape updates{
+      shape::Kind::kMap, nullptr, {}, &update_value};
+  return &updates;
+}
+
+const shape::Shape& UpdateItemShape() {
+  static const shape::Shape request{
+      shape::Kind::kStruct,
+      "UpdateItemInput",
+      {
+          Member{.name = "ReturnConsumedCapacity",
+                 .shape = shape::String(),
+                 .enum_values = kReturnConsumedCapacityValues},
+          DataTableNameMember(),
+          Member{.name = "ReturnItemCollectionMetrics",
+                 .shape = shape::String(),
+                 .enum_values = {"SIZE", "NONE"}},
+          Member{.name = "ReturnValues",
+                 .shape = shape::String(),
+                 .enum_values = kReturnValuesValues},
+          Member{
+              .name = "Key", .shape = shape::AttributeMap(), .not_null = true},
+          Member{.name = "ConditionalOperator",
+                 .shape = shape::String(),
+                 .enum_values = kConditionalOperatorValues},
+          Member{.name = "Expected", .shape = ExpectedShape()},
+          Member{.name = "AttributeUpdates", .shape = AttributeUpdatesShape()},
+          Member{.name = "ConditionExpression", .shape = shape::String()},
+          Member{.name = "UpdateExpression", .shape = shape::String()},
+          Member{.name = "ExpressionAttributeValues",
+                 .shape = shape::AttributeMap()},
+          Member{.name = "ExpressionAttributeNames",
+                 .shape = shape::StringMap()},
+          Member{.name = "ReturnValuesOnConditionCheckFailure",
+                 .shape = shape::String(),
+                 .enum_values = {"ALL_OLD", "NONE"}},
+      }};
+  return request;
+}
+
+constexpr size_t kMaxItemBytes = 400 * 1024;
+
+enum class ReturnValues { kNone, kAllOld, kUpdatedOld, kAllNew, kUpdatedNew };
+
+ReturnValues ParseReturnValues(const rapidjson::Value& request) {
+  std::string text = shape::GetString(request, "ReturnValues").value_or("NONE");
+  if (text == "ALL_OLD") return ReturnValues::kAllOld;
+  if (text == "UPDATED_OLD") return ReturnValues::kUpdatedOld;
+  if (text == "ALL_NEW") return ReturnValues::kAllNew;
+  if (text == "UPDATED_NEW") return ReturnValues::kUpdatedNew;
+  return ReturnValues::kNone;
+}
+
+struct UpdateRequest {
+  std::string table_name;
+  Item key;
+  Update update;
+  std::optional<Condition> condition;
+  bool return_old_on_failure = false;
+  ReturnValues return_values = ReturnValues::kNone;
+  CapacityMode capacity = CapacityMode::kNone;
+  // Filled by the writer.
+  std::optional<Item> old_item;
+  Item new_item;
+};
+
+// DynamoDB refuses any action whose path starts at a key attribute, even a
+// SET to the same value.
+void CheckKeyNotUpdated(const TableDef& table, const Update& update) {
+  for (const UpdateAction& action : update.actions) {
+    const std::string& name = action.path.elements[0].name;
+    if (name == table.hash_key.name ||
+        (table.range_key && name == table.range_key->name)) {
+      throw ApiError::Validation(
+          "One or more parameter values were invalid: Cannot update "
+          "attribute " +
+          name + ". This attribute is part of the key");
+    }
+  }
+}
+
+void WriteResponse(const UpdateRequest& req, OpCompletion& done) {
+  rapidjson::StringBuffer buffer;
+  JsonWriter writer(buffer);
+  writer.StartObject();
+  auto write_projected = [&](const Item& item) {
+    Item projected = ApplyProjection(item, UpdatedPaths(req.update));
+    if (!projected.empty()) WriteItemMember(writer, "Attributes", projected);
+  };
+  switch (req.return_values) {
+    case ReturnValues::kNone:
+      break;
+    case ReturnValues::kAllOld:
+      if (req.old_item) WriteItemMember(writer, "Attributes", *req.old_item);
+      break;
+    case ReturnValues::kUpdatedOld:
+      if (req.old_item) write_projected(*req.old_item);
+      break;
+    case ReturnValues::kAllNew:
+      WriteItemMember(writer, "Attributes", req.new_item);
+      break;
+    case ReturnValues::kUpdatedNew:
+      write_projected(req.new_item);
+      break;
+  }
+  size_t bytes = ItemSize(req.new_item);
+  if (req.old_item) bytes = std::max(bytes, ItemSize(*req.old_item));
+  WriteConsumedCapacity(writer, req.capacity, req.table_name,
+                        WriteUnits(bytes));
+  writer.EndObject();
+  done(nullptr, buffer.GetString());
+}
+
+}  // namespace
+
+void UpdateItem(const rapidjson::Value& request, const OpContext& ctx,
+                OpCompletion done) {
+  shape::Check(request, UpdateItemShape());
+  CheckExpressionParams(request, {"UpdateExpression", "ConditionExpression"},
+                        {"AttributeUpdates", "Expected"});
+  auto req = std::make_shared<UpdateRequest>();
+  req->key = DecodeItemOrThrow(*shape::Find(request, "Key"));
+  // DynamoDB's order: legacy parameters, then the expression maps, then the
+  // expressions (update before condition), then unused map entries.
+  if (const rapidjson::Value* updates =
+          shape::Find(request, "AttributeUpdates")) {
+    req->update = ParseAttributeUpdates(*updates);
+  }
+  req->condition = ReadExpected(request);
+  ExpressionInputs inputs = ReadExpressionInputs(request);
+  if (auto text = shape::GetString(request, "UpdateExpression")) {
+    req->update = ParseUpdate(*text, inputs.Context("UpdateExpression"));
+  }
+  if (!req->condition)
+    req->condition = ReadConditionExpression(request, inputs);
+  inputs.CheckAllUsed();
+  req->return_old_on_failure = ReturnOldOnConditionFailure(request);
+  req->return_values = ParseReturnValues(request);
+  req->table_name = *shape::GetString(request, "TableName");
+  req->capacity = ParseCapacityMode(request);
+  {
+    TableDef table =
+        RequireTable(ctx.storage->BeginRead(), ctx, req->table_name);
+    ValidateKey(table, req->key);
+    CheckKeyNotUpdated(table, req->update);
+  }
+  std::string ns = ctx.ns;
+  ctx.storage->SubmitWrite(
+      [req, ns](Txn& txn) {
+        std::optional<TableDef> table = txn.GetTable(ns, req->table_name);
+        if (!table) {
+          throw ApiError::ResourceNotFound("Requested resource not found");
+        }
+        ValidateKey(*table, req->key);
+        CheckKeyNotUpdated(*table, req->update);
+        // Read, check, apply and write in this one write transaction, so
+        // concurrent conditional updates serialize.
+        req->old_item = txn.GetItem(*table, req->key);
+        CheckWriteCondition(req->condition, req->old_item,
+                            req->return_old_on_failure);
+        req->new_item = req->old_item ? *req->old_item : req->key;
+        ApplyUpdate(req->update, &req->new_item);
+        if (ItemSize(req->new_item) > kMaxItemBytes) {
+          throw ApiError::Validation(
+              "Item size to update has exceeded the maximum allowed size");
+        }
+        txn.PutItem(*table, req->new_item);
+      },
+      [req, done = std::move(done)](std::exception_ptr error) mutable {
+        if (error) return done(error, "");
+        WriteResponse(*req, done);
+      });
+}
+
+}  // namespace ddb::ops
