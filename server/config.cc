@@ -118,7 +118,9 @@ const OptionSpec kOptions[] = {
               "off";
      },
      [](const Config& c) { return std::string(LogLevelName(c.log_level)); }},
-    {"shared-db", "", "one set of tables for every region and access key",
+    {"shared-db", "",
+     "one set of tables for every region and access key (without this or "
+     "--per-access-key: one set per region)",
      [](Config& c, std::string_view) -> std::string {
        if (c.namespace_mode == NamespaceMode::kPerAccessKey) {
          return NamespaceConflict();
@@ -130,8 +132,7 @@ const OptionSpec kOptions[] = {
        return std::string(c.namespace_mode == NamespaceMode::kShared ? "on"
                                                                      : "off");
      }},
-    {"per-access-key", "",
-     "separate tables per access key id and region (default: per region)",
+    {"per-access-key", "", "separate tables per access key id and region",
      [](Config& c, std::string_view) -> std::string {
        if (c.namespace_mode == NamespaceMode::kShared) {
          return NamespaceConflict();

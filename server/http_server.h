@@ -42,10 +42,10 @@ class HttpServer {
   HttpServer(HttpServerOptions options, HttpHandler handler);
   // Serves `router`, which must outlive the server.
   HttpServer(HttpServerOptions options, Router& router);
-  // Calls Stop(). REQUIRES: no `done` of the handler is still to be called
-  // from another thread after destruction begins (stop the storage writer
-  // first); a late one is dropped without touching freed memory only if it
-  // arrives before this destructor runs.
+  // Calls Stop(). REQUIRES: nothing calls a handler's `done` once
+  // destruction begins, so stop whatever calls them late (the storage
+  // writer) first. A `done` arriving after Stop() and before destruction is
+  // dropped safely.
   ~HttpServer();
 
   HttpServer(const HttpServer&) = delete;

@@ -97,7 +97,8 @@ int main(int argc, char** argv) {
       std::fflush(stdout);
       auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
           std::chrono::steady_clock::now() - start);
-      spdlog::info("ready in {:.1f} ms", micros.count() / 1000.0);
+      spdlog::info("listening on {}:{}, ready in {:.1f} ms", config.host,
+                   server.port(), micros.count() / 1000.0);
 
       signals.async_wait(
           [&signals](const boost::system::error_code& ec, int signal_number) {

@@ -39,9 +39,8 @@ TEST(ConfigTest, Defaults) {
 TEST(ConfigTest, EveryOptionSeparateValue) {
   Config c = ParseOk({"--port", "9001", "--host", "0.0.0.0", "--data-dir",
                       "/tmp/x", "--in-memory", "--durability", "durable",
-                      "--log-level", "debug", "--shared-db",
-                      "--default-region", "eu-west-1", "--threads", "3",
-                      "--idle-timeout", "5"});
+                      "--log-level", "debug", "--shared-db", "--default-region",
+                      "eu-west-1", "--threads", "3", "--idle-timeout", "5"});
   EXPECT_EQ(c.port, 9001);
   EXPECT_EQ(c.host, "0.0.0.0");
   EXPECT_EQ(c.data_dir, "/tmp/x");
@@ -150,8 +149,8 @@ TEST(ConfigTest, HelpAndVersion) {
             ConfigAction::kHelp);
   EXPECT_EQ(Parse({"--bogus", "--help"}).action, ConfigAction::kError);
   EXPECT_EQ(Parse({"--help=1"}).action, ConfigAction::kError);
-  EXPECT_EQ(VersionText(), "dynalocal " + std::string(kDynalocalVersion) +
-                               "\n");
+  EXPECT_EQ(VersionText(),
+            "dynalocal " + std::string(kDynalocalVersion) + "\n");
 }
 
 TEST(ConfigTest, HelpListsEveryOptionWithItsDefault) {

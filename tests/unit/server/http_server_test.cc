@@ -60,22 +60,27 @@ class HttpServerTest : public ::testing::Test {
     options.port = 0;
     options.threads = 2;
     server_ = std::make_unique<HttpServer>(
-        options, [this](HttpRequestInfo request,
-                        std::function<void(HttpResult)> done) {
+        options,
+        [this](HttpRequestInfo request, std::function<void(HttpResult)> done) {
           Handle(std::move(request), std::move(done));
         });
     server_->Start();
     ASSERT_NE(server_->port(), 0);
   }
 
-  void TearDown() override {
-    if (server_) server_->Stop();
+  // Answers every "hang" request so far with "late".
+  void ReleaseHung() {
     std::vector<std::function<void(HttpResult)>> hung;
     {
       std::lock_guard lock(mu_);
       hung.swap(hung_);
     }
     for (auto& done : hung) done(HttpResult{200, "late"});
+  }
+
+  void TearDown() override {
+    if (server_) server_->Stop();
+    ReleaseHung();
     for (auto& worker : workers_) worker.join();
     server_.reset();
   }
@@ -366,10 +371,10 @@ TEST_F(HttpServerTest, SlowClientTimesOut) {
 
 TEST_F(HttpServerTest, ConnectionsDoNotBlockEachOther) {
   StartServer();
-  TestClient slow(port());
-  slow.Send(DynamoRequest("Slow", "slow:1500"));
-  auto start = std::chrono::steady_clock::now();
-  // Many more connections than I/O threads, all answered meanwhile.
+  TestClient stuck(port());
+  stuck.Send(DynamoRequest("Slow", "hang"));
+  // Many more connections than I/O threads, all answered while the first
+  // request is still unanswered.
   std::vector<std::unique_ptr<TestClient>> clients;
   for (int i = 0; i < 50; ++i) {
     clients.push_back(std::make_unique<TestClient>(port()));
@@ -378,8 +383,8 @@ TEST_F(HttpServerTest, ConnectionsDoNotBlockEachOther) {
   for (int i = 0; i < 50; ++i) {
     EXPECT_EQ(clients[i]->MustRead().body(), "POST / n" + std::to_string(i));
   }
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 1200ms);
-  EXPECT_EQ(slow.MustRead().body(), "POST / slow:1500");
+  ReleaseHung();
+  EXPECT_EQ(stuck.MustRead().body(), "late");
 }
 
 TEST_F(HttpServerTest, ThrowingHandlerGives500) {
@@ -468,10 +473,10 @@ TEST(HttpServerStartTest, BadHostIsAClearError) {
   HttpServerOptions options;
   options.host = "no-such-host.invalid";
   options.port = 0;
-  HttpServer server(options, [](HttpRequestInfo,
-                                std::function<void(HttpResult)> done) {
-    done(HttpResult{});
-  });
+  HttpServer server(options,
+                    [](HttpRequestInfo, std::function<void(HttpResult)> done) {
+                      done(HttpResult{});
+                    });
   EXPECT_THROW(server.Start(), std::runtime_error);
 }
 

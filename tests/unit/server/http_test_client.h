@@ -41,9 +41,8 @@ inline std::string DynamoRequest(std::string_view operation,
 
 class TestClient {
  public:
-  explicit TestClient(uint16_t port,
-                      std::chrono::milliseconds timeout = std::chrono::seconds(
-                          10))
+  explicit TestClient(uint16_t port, std::chrono::milliseconds timeout =
+                                         std::chrono::seconds(10))
       : stream_(ioc_), timeout_(timeout) {
     stream_.expires_after(timeout_);
     boost::system::error_code ec;
@@ -57,10 +56,9 @@ class TestClient {
   boost::system::error_code Send(std::string_view bytes) {
     boost::system::error_code result;
     stream_.expires_after(timeout_);
-    boost::asio::async_write(stream_, boost::asio::buffer(bytes),
-                             [&](boost::system::error_code ec, size_t) {
-                               result = ec;
-                             });
+    boost::asio::async_write(
+        stream_, boost::asio::buffer(bytes),
+        [&](boost::system::error_code ec, size_t) { result = ec; });
     Run();
     return result;
   }
