@@ -19,7 +19,8 @@
 
 namespace ddb {
 
-inline constexpr std::string_view kDynalocalVersion = "0.1.0";
+// The version comes from CMake's project() so there is one place to bump it.
+inline constexpr std::string_view kDynalocalVersion = DYNALOCAL_VERSION;
 
 // The one place the default durability is chosen.
 inline constexpr Durability kDefaultDurability = Durability::kFast;
