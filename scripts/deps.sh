@@ -9,6 +9,7 @@
 #          (npm ci in tests/e2e/js).
 set -euo pipefail
 
+# shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 what="${1:-all}"

@@ -7,13 +7,18 @@
 # Ends with one line "N passed, M failed" summed over all stages and exits
 # non-zero if anything failed (a stage that could not run counts as a failure).
 #
-# DYNALOCAL_JOBS (default 2) sets the build and ctest parallelism.
+# DYNALOCAL_JOBS (default 2) sets the build and ctest parallelism;
+# DYNALOCAL_BUILD_DIR and DYNALOCAL_ASAN_BUILD_DIR move the two build trees.
 set -euo pipefail
 
+# shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$DYNALOCAL_ROOT"
 
+started=$SECONDS
 jobs="${DYNALOCAL_JOBS:-2}"
+build="${DYNALOCAL_BUILD_DIR:-build}"
+build_asan="${DYNALOCAL_ASAN_BUILD_DIR:-build-asan}"
 total_passed=0
 total_failed=0
 logdir="$(mktemp -d "${TMPDIR:-/tmp}/dynalocal-test.XXXXXX")"
@@ -50,44 +55,44 @@ run_ctest() {
 stage "dependencies"
 scripts/deps.sh all
 
-stage "build (RelWithDebInfo) in build/"
+stage "build (RelWithDebInfo) in $build/"
 build_ok=1
-if ! { cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDYNALOCAL_TESTS=ON &&
-       cmake --build build -j "$jobs"; }; then
+if ! { cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDYNALOCAL_TESTS=ON &&
+       cmake --build "$build" -j "$jobs"; }; then
   build_ok=0
-  count_broken "build/ failed to build"
+  count_broken "$build/ failed to build"
 fi
 
 if ((build_ok)); then
-  stage "unit + operation tests (build/)"
-  run_ctest build ctest
+  stage "unit + operation tests ($build/)"
+  run_ctest "$build" ctest
 fi
 
-stage "sanitizer build (ASan + UBSan, unit tests only) in build-asan/"
-if cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DDYNALOCAL_SANITIZE=ON \
+stage "sanitizer build (ASan + UBSan, unit tests only) in $build_asan/"
+if cmake -S . -B "$build_asan" -DCMAKE_BUILD_TYPE=Debug -DDYNALOCAL_SANITIZE=ON \
          -DDYNALOCAL_TESTS=ON >/dev/null; then
   # Only the unit test binaries: the asan tree exists to run them.
-  mapfile -t unit_targets < <(cmake --build build-asan --target help |
+  mapfile -t unit_targets < <(cmake --build "$build_asan" --target help |
                               grep -oE '\bunit_[A-Za-z0-9_]+' | sort -u)
   if ((${#unit_targets[@]} == 0)); then
     echo "--- no unit test targets yet"
-  elif cmake --build build-asan -j "$jobs" --target "${unit_targets[@]}"; then
-    stage "unit tests under sanitizers (build-asan/)"
+  elif cmake --build "$build_asan" -j "$jobs" --target "${unit_targets[@]}"; then
+    stage "unit tests under sanitizers ($build_asan/)"
     ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1}" \
     UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}" \
-      run_ctest build-asan ctest-asan -L unit
+      run_ctest "$build_asan" ctest-asan -L unit
   else
-    count_broken "build-asan/ failed to build ${unit_targets[*]}"
+    count_broken "$build_asan/ failed to build ${unit_targets[*]}"
   fi
 else
-  count_broken "build-asan/ failed to configure"
+  count_broken "$build_asan/ failed to configure"
 fi
 
 if ((build_ok)); then
-  stage "end-to-end tests (tests/e2e/run.sh build/dynalocal)"
+  stage "end-to-end tests (tests/e2e/run.sh $build/dynalocal)"
   e2e_log="$logdir/e2e.log"
   e2e_rc=0
-  tests/e2e/run.sh build/dynalocal 2>&1 | tee "$e2e_log" || e2e_rc=$?
+  tests/e2e/run.sh "$build/dynalocal" 2>&1 | tee "$e2e_log" || e2e_rc=$?
   # run.sh ends with "e2e: N passed, M failed".
   line="$(grep -E '^e2e: [0-9]+ passed, [0-9]+ failed' "$e2e_log" | tail -n1 || true)"
   if [[ -n "$line" ]]; then
@@ -99,9 +104,10 @@ if ((build_ok)); then
     count_broken "e2e: run.sh exited $e2e_rc without a summary"
   fi
 else
-  count_broken "e2e: skipped, build/dynalocal did not build"
+  count_broken "e2e: skipped, $build/dynalocal did not build"
 fi
 
 echo
+echo "all stages took $(((SECONDS - started) / 60)) min $(((SECONDS - started) % 60)) s"
 echo "${total_passed} passed, ${total_failed} failed"
 ((total_failed == 0))

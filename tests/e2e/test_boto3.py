@@ -116,7 +116,7 @@ class Server:
 
 
 TMP_ROOT = tempfile.mkdtemp(prefix="dynalocal-e2e-boto3-")
-BINARY = os.environ.get("DYNALOCAL_BIN", "")
+BINARY = os.path.abspath(os.environ["DYNALOCAL_BIN"]) if os.environ.get("DYNALOCAL_BIN") else ""
 EXTERNAL_ENDPOINT = os.environ.get("DYNALOCAL_E2E_ENDPOINT", "")
 
 
@@ -127,8 +127,15 @@ def _cleanup():
 
 
 atexit.register(_cleanup)
-# SIGTERM (e.g. from `timeout`) unwinds like Ctrl-C so the cleanup above runs.
-signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+
+def _on_sigterm(*_):
+    # Unwinds like Ctrl-C, which unittest lets through (it records SystemExit
+    # as a test error and goes on), so the cleanup runs and the run stops.
+    raise KeyboardInterrupt
+
+
+signal.signal(signal.SIGTERM, _on_sigterm)
 
 _counter = 0
 
@@ -424,7 +431,6 @@ class SharedServerTests(E2ETestCase):
         "n_neg": Decimal("-7.25"),
         "n_big": Decimal("12345678901234567890123456789012345678"),
         "n_tiny": Decimal("1E-130"),
-        "n_max": Decimal("9.9999999999999999999999999999999999999E+125"),
         "b": b"\x00\x01\xfe\xffbinary",
         "bool_t": True,
         "bool_f": False,
@@ -484,7 +490,11 @@ class SharedServerTests(E2ETestCase):
                  "12345678901234567890123456789012345678":
                      "12345678901234567890123456789012345678",
                  "-12345678901234567890123456789012345678":
-                     "-12345678901234567890123456789012345678"}
+                     "-12345678901234567890123456789012345678",
+                 # Large exponents come back in plain notation (which boto3's
+                 # resource layer cannot read: boto/boto3#2500).
+                 "1E+100": "1" + "0" * 100,
+                 "9.9999999999999999999999999999999999999E+125": "9" * 38 + "0" * 88}
         item = {"pk": {"S": "n"}}
         for i, literal in enumerate(cases):
             item[f"a{i}"] = {"N": literal}
@@ -739,6 +749,9 @@ def main():
                                 testRunner=unittest.TextTestRunner(stream=sys.stdout,
                                                                    verbosity=2))
         result = program.result
+    except KeyboardInterrupt:
+        print("interrupted")
+        return 130
     finally:
         _cleanup()
     failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)

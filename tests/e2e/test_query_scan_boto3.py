@@ -9,6 +9,7 @@ Starts the binary with `--port 0 --in-memory`, reads the port from
 expectation is DynamoDB's behaviour. Ends with "N passed, M failed".
 """
 
+import atexit
 import os
 import re
 import signal
@@ -37,6 +38,8 @@ def start_server():
                             stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)
     SERVER["proc"] = proc
+    # The log matters only while this process runs (start-up errors).
+    atexit.register(lambda: os.path.exists(log.name) and os.unlink(log.name))
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
         with open(log.name, "rb") as f:
