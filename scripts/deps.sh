@@ -56,6 +56,8 @@ install_build_deps() {
 
 install_test_deps() {
   missing=()
+  # clang with its runtime libraries builds the libFuzzer targets.
+  check_packages clang libclang-rt-14-dev
   # A Python that can import boto3: the one on PATH if it can, else Debian's.
   if ! find_boto3_python >/dev/null; then
     check_packages python3 python3-boto3

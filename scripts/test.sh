@@ -19,6 +19,7 @@ started=$SECONDS
 jobs="${DYNALOCAL_JOBS:-2}"
 build="${DYNALOCAL_BUILD_DIR:-build}"
 build_asan="${DYNALOCAL_ASAN_BUILD_DIR:-build-asan}"
+build_fuzz="${DYNALOCAL_FUZZ_BUILD_DIR:-build-fuzz}"
 total_passed=0
 total_failed=0
 logdir="$(mktemp -d "${TMPDIR:-/tmp}/dynalocal-test.XXXXXX")"
@@ -105,6 +106,28 @@ if ((build_ok)); then
   fi
 else
   count_broken "e2e: skipped, $build/dynalocal did not build"
+fi
+
+# The expression parser fuzzer: a bounded run (DYNALOCAL_FUZZ_SECONDS, default
+# 60) over the committed seed corpus; any crash, leak or hang fails it.
+stage "expression fuzzer (libFuzzer, ${DYNALOCAL_FUZZ_SECONDS:-60} s) in $build_fuzz/"
+if cmake -S . -B "$build_fuzz" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+         -DCMAKE_CXX_COMPILER=clang++ -DDYNALOCAL_FUZZ=ON -DDYNALOCAL_TESTS=OFF >/dev/null &&
+   cmake --build "$build_fuzz" -j "$jobs" --target expression_fuzzer; then
+  fuzz_corpus="$logdir/fuzz-corpus"
+  mkdir -p "$fuzz_corpus"
+  if "$build_fuzz/expression_fuzzer" -max_total_time="${DYNALOCAL_FUZZ_SECONDS:-60}" \
+       -timeout=5 -rss_limit_mb=2048 -print_final_stats=1 \
+       "$fuzz_corpus" tests/fuzz/corpus/expression >"$logdir/fuzz.log" 2>&1; then
+    tail -n 3 "$logdir/fuzz.log"
+    echo "fuzz: 1 passed, 0 failed"
+    total_passed=$((total_passed + 1))
+  else
+    tail -n 40 "$logdir/fuzz.log"
+    count_broken "fuzz: expression_fuzzer found a problem (log above)"
+  fi
+else
+  count_broken "fuzz: $build_fuzz/ failed to build"
 fi
 
 echo
