@@ -88,8 +88,9 @@ const OptionSpec kOptions[] = {
      },
      [](const Config& c) { return std::string(c.in_memory ? "on" : "off"); }},
     {"durability", "durable|fast",
-     "durable: fsync every commit; fast: leave flushing to the OS (a crash "
-     "of the machine may lose recent writes, never corrupt the data)",
+     "durable: fsync every commit; fast: fsync about once a second (a "
+     "killed process loses nothing; a machine crash may lose the last "
+     "second of writes)",
      [](Config& c, std::string_view v) -> std::string {
        if (v == "durable") {
          c.durability = Durability::kDurable;
