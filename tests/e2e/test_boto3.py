@@ -11,16 +11,10 @@ already running instead (the restart tests are then skipped).
 Every expectation is DynamoDB's behaviour. Ends with "N passed, M failed".
 """
 
-import atexit
 import datetime
 import json
 import os
-import re
-import shutil
-import signal
-import subprocess
 import sys
-import tempfile
 import time
 import unittest
 import urllib.request
@@ -35,107 +29,13 @@ from boto3.dynamodb.types import Binary
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from e2e_server import STOP_TIMEOUT_S, TMP_ROOT, Server, run_tests
+
 ACCOUNT = "000000000000"
 REGION = "us-east-1"
-LISTENING = re.compile(rb"dynalocal listening on (http://[^\s/]+)")
-START_TIMEOUT_S = 15
-STOP_TIMEOUT_S = 2
-
-# Never send loopback traffic through a proxy from the environment.
-os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
-
-
-class Server:
-    """One dynalocal process; its output goes to a log file in its work dir."""
-
-    live = []  # every started server, killed at exit whatever happens
-
-    def __init__(self, binary, workdir, *args):
-        self.binary = binary
-        self.workdir = workdir
-        self.args = list(args)
-        self.proc = None
-        self.endpoint = None
-        self.log_path = os.path.join(workdir, "server.log")
-
-    def start(self):
-        os.makedirs(self.workdir, exist_ok=True)
-        log = open(self.log_path, "ab")
-        offset = log.tell()
-        self.proc = subprocess.Popen(
-            [self.binary, "--host", "127.0.0.1", "--port", "0", *self.args],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            cwd=self.workdir, start_new_session=True)
-        log.close()
-        Server.live.append(self)
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            with open(self.log_path, "rb") as f:
-                f.seek(offset)
-                match = LISTENING.search(f.read())
-            if match:
-                self.endpoint = match.group(1).decode()
-                return self
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"dynalocal exited with {self.proc.returncode} "
-                                   f"before listening:\n{self.tail()}")
-            time.sleep(0.02)
-        self.kill()
-        raise RuntimeError(f"dynalocal did not print its listening line within "
-                           f"{START_TIMEOUT_S} s:\n{self.tail()}")
-
-    def stop(self):
-        """SIGTERM; returns the exit code, or None if it did not exit in time."""
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            return self.proc.wait(timeout=STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            self.kill()
-            return None
-        finally:
-            if self in Server.live:
-                Server.live.remove(self)
-
-    def kill(self):
-        """SIGKILL to the server's process group (anything it started goes too)."""
-        if self.proc is not None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            self.proc.wait()
-        if self in Server.live:
-            Server.live.remove(self)
-
-    def tail(self, n=4000):
-        try:
-            with open(self.log_path, "rb") as f:
-                return f.read()[-n:].decode(errors="replace")
-        except OSError:
-            return "(no log)"
-
-
-TMP_ROOT = tempfile.mkdtemp(prefix="dynalocal-e2e-boto3-")
 BINARY = os.path.abspath(os.environ["DYNALOCAL_BIN"]) if os.environ.get("DYNALOCAL_BIN") else ""
 EXTERNAL_ENDPOINT = os.environ.get("DYNALOCAL_E2E_ENDPOINT", "")
 
-
-def _cleanup():
-    for server in list(Server.live):
-        server.kill()
-    shutil.rmtree(TMP_ROOT, ignore_errors=True)
-
-
-atexit.register(_cleanup)
-
-
-def _on_sigterm(*_):
-    # Unwinds like Ctrl-C, which unittest lets through (it records SystemExit
-    # as a test error and goes on), so the cleanup runs and the run stops.
-    raise KeyboardInterrupt
-
-
-signal.signal(signal.SIGTERM, _on_sigterm)
 
 _counter = 0
 
@@ -744,22 +644,7 @@ def main():
         print(f"DYNALOCAL_BIN must name the dynalocal binary (got {BINARY!r})", file=sys.stderr)
         print("0 passed, 1 failed")
         return 1
-    try:
-        program = unittest.main(argv=[sys.argv[0], *sys.argv[1:]], exit=False,
-                                testRunner=unittest.TextTestRunner(stream=sys.stdout,
-                                                                   verbosity=2))
-        result = program.result
-    except KeyboardInterrupt:
-        print("interrupted")
-        return 130
-    finally:
-        _cleanup()
-    failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
-    skipped = len(result.skipped)
-    passed = result.testsRun - failed - skipped - len(result.expectedFailures)
-    line = f"{passed} passed, {failed} failed"
-    print(line + (f", {skipped} skipped" if skipped else ""))
-    return 0 if failed == 0 and result.testsRun > 0 else 1
+    return run_tests()
 
 
 if __name__ == "__main__":

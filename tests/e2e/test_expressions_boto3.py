@@ -13,14 +13,8 @@ Every expectation is DynamoDB's behaviour. Ends with "N passed, M failed".
 """
 
 import os
-import re
-import shutil
-import signal
-import subprocess
 import sys
-import tempfile
 import threading
-import time
 import unittest
 from decimal import Decimal
 
@@ -29,53 +23,10 @@ from boto3.dynamodb.conditions import Attr, Key
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-LISTENING = re.compile(rb"dynalocal listening on (http://[^\s/]+)")
-os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
+from e2e_server import run_tests, start_in_memory
 
 BINARY = os.path.abspath(os.environ["DYNALOCAL_BIN"]) if os.environ.get("DYNALOCAL_BIN") else ""
 EXTERNAL_ENDPOINT = os.environ.get("DYNALOCAL_E2E_ENDPOINT", "")
-WORKDIR = tempfile.mkdtemp(prefix="dynalocal-e2e-expr-")
-_proc = None
-
-
-def start_server():
-    """Starts dynalocal and returns its endpoint."""
-    global _proc
-    log_path = os.path.join(WORKDIR, "server.log")
-    with open(log_path, "wb") as log:
-        _proc = subprocess.Popen([BINARY, "--host", "127.0.0.1", "--port", "0", "--in-memory"],
-                                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                 cwd=WORKDIR, start_new_session=True)
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        with open(log_path, "rb") as f:
-            match = LISTENING.search(f.read())
-        if match:
-            return match.group(1).decode()
-        if _proc.poll() is not None:
-            break
-        time.sleep(0.02)
-    stop_server()
-    raise RuntimeError("dynalocal did not start; see " + log_path)
-
-
-def stop_server():
-    global _proc
-    if _proc is not None:
-        try:
-            os.killpg(_proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        _proc.wait()
-        _proc = None
-    shutil.rmtree(WORKDIR, ignore_errors=True)
-
-
-def _on_sigterm(*_):
-    raise KeyboardInterrupt
-
-
-signal.signal(signal.SIGTERM, _on_sigterm)
 ENDPOINT = None
 _counter = 0
 
@@ -326,26 +277,12 @@ def main():
     if EXTERNAL_ENDPOINT:
         ENDPOINT = EXTERNAL_ENDPOINT
     elif BINARY and os.access(BINARY, os.X_OK):
-        ENDPOINT = start_server()
+        ENDPOINT = start_in_memory("expressions").endpoint
     else:
         print(f"DYNALOCAL_BIN must name the dynalocal binary (got {BINARY!r})", file=sys.stderr)
         print("0 passed, 1 failed")
         return 1
-    try:
-        program = unittest.main(argv=[sys.argv[0], *sys.argv[1:]], exit=False,
-                                testRunner=unittest.TextTestRunner(stream=sys.stdout,
-                                                                   verbosity=2))
-        result = program.result
-    except KeyboardInterrupt:
-        print("interrupted")
-        return 130
-    finally:
-        stop_server()
-    failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
-    skipped = len(result.skipped)
-    passed = result.testsRun - failed - skipped - len(result.expectedFailures)
-    print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
-    return 0 if failed == 0 and result.testsRun > 0 else 1
+    return run_tests()
 
 
 if __name__ == "__main__":
