@@ -19,6 +19,42 @@ AttrType ReadKeyType(ByteReader& r) {
   return static_cast<AttrType>(t);
 }
 
+void ReadKeyAttributes(ByteReader& r, std::vector<KeyAttribute>* out) {
+  const size_t n = r.ReadCount(2);
+  for (size_t i = 0; i < n; ++i) {
+    KeyAttribute key;
+    key.name = std::string(r.ReadLengthPrefixed());
+    key.type = ReadKeyType(r);
+    out->push_back(std::move(key));
+  }
+}
+
+void ReadIndexes(ByteReader& r, TableDef* t) {
+  t->next_index_id = static_cast<uint32_t>(r.ReadVarint());
+  const size_t n = r.ReadCount(4);
+  for (size_t i = 0; i < n; ++i) {
+    IndexDef index;
+    index.id = static_cast<uint32_t>(r.ReadVarint());
+    index.name = std::string(r.ReadLengthPrefixed());
+    index.global = r.ReadByte() != 0;
+    ReadKeyAttributes(r, &index.hash_keys);
+    ReadKeyAttributes(r, &index.range_keys);
+    const uint8_t projection = r.ReadByte();
+    if (projection > static_cast<uint8_t>(ProjectionType::kInclude)) {
+      r.Fail("unknown projection type");
+    }
+    index.projection = static_cast<ProjectionType>(projection);
+    const size_t attributes = r.ReadCount(1);
+    for (size_t j = 0; j < attributes; ++j) {
+      index.non_key_attributes.emplace_back(r.ReadLengthPrefixed());
+    }
+    index.read_capacity = static_cast<int64_t>(r.ReadVarint());
+    index.write_capacity = static_cast<int64_t>(r.ReadVarint());
+    index.backfilling = r.ReadByte() != 0;
+    t->indexes.push_back(std::move(index));
+  }
+}
+
 }  // namespace
 
 std::string CatalogKey(std::string_view ns, std::string_view name) {
@@ -51,12 +87,34 @@ std::string EncodeTableDef(const TableDef& t) {
   AppendFixed64BE(std::bit_cast<uint64_t>(t.creation_time), &out);
   AppendLengthPrefixed(t.table_uuid, &out);
   AppendLengthPrefixed(t.region, &out);
+  AppendVarint(t.next_index_id, &out);
+  AppendVarint(t.indexes.size(), &out);
+  for (const IndexDef& index : t.indexes) {
+    AppendVarint(index.id, &out);
+    AppendLengthPrefixed(index.name, &out);
+    out.push_back(index.global ? 1 : 0);
+    for (const auto* keys : {&index.hash_keys, &index.range_keys}) {
+      AppendVarint(keys->size(), &out);
+      for (const KeyAttribute& key : *keys) {
+        AppendKeyAttribute(key.name, key.type, &out);
+      }
+    }
+    out.push_back(static_cast<char>(index.projection));
+    AppendVarint(index.non_key_attributes.size(), &out);
+    for (const std::string& name : index.non_key_attributes) {
+      AppendLengthPrefixed(name, &out);
+    }
+    AppendVarint(static_cast<uint64_t>(index.read_capacity), &out);
+    AppendVarint(static_cast<uint64_t>(index.write_capacity), &out);
+    out.push_back(index.backfilling ? 1 : 0);
+  }
   return out;
 }
 
 TableDef DecodeTableDef(std::string_view data) {
   ByteReader r(data, "table definition");
-  if (r.ReadByte() != kTableDefFormatVersion) {
+  const uint8_t version = r.ReadByte();
+  if (version != 1 && version != kTableDefFormatVersion) {
     r.Fail("unknown format version");
   }
   TableDef t;
@@ -86,6 +144,7 @@ TableDef DecodeTableDef(std::string_view data) {
       std::bit_cast<double>(DecodeFixed64BE(r.ReadBytes(8).data()));
   t.table_uuid = std::string(r.ReadLengthPrefixed());
   t.region = std::string(r.ReadLengthPrefixed());
+  if (version >= 2) ReadIndexes(r, &t);
   if (!r.empty()) r.Fail("trailing bytes");
   return t;
 }

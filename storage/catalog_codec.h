@@ -13,6 +13,18 @@
 //                  write_capacity:varint creation_time:8 (IEEE-754 bits,
 //                  big-endian) table_uuid:bytes region:bytes
 //   key_attr    := name:bytes type:u8
+//
+// Format version 2 appends the secondary indexes:
+//
+//   table_def_v2 := table_def(version 2) next_index_id:varint
+//                   count:varint index*
+//   index        := id:varint name:bytes global:u8
+//                   count:varint key_attr*          hash attributes
+//                   count:varint key_attr*          range attributes
+//                   projection:u8 (0 ALL, 1 KEYS_ONLY, 2 INCLUDE)
+//                   count:varint bytes*             NonKeyAttributes
+//                   read_capacity:varint write_capacity:varint
+//                   backfilling:u8
 //   bytes       := length:varint raw
 //
 // A later field is added by bumping the version; the decoder keeps reading
@@ -27,7 +39,7 @@
 
 namespace ddb {
 
-inline constexpr uint8_t kTableDefFormatVersion = 1;
+inline constexpr uint8_t kTableDefFormatVersion = 2;
 
 std::string CatalogKey(std::string_view ns, std::string_view name);
 

@@ -1,5 +1,7 @@
 #include "storage/range_scan.h"
 
+#include <memory>
+
 #include "storage/coding.h"
 #include "storage/item_codec.h"
 #include "storage/key_codec.h"
@@ -49,6 +51,11 @@ std::string OpenEncoding(const AttributeValue& value) {
   std::string encoded = EncodeKeyValue(value);
   encoded.resize(encoded.size() - 2);
   return encoded;
+}
+
+std::optional<Item> FetchItemByKey(Cursor& items, std::string_view item_key) {
+  if (!items.Seek(item_key) || items.key() != item_key) return std::nullopt;
+  return DecodeItem(items.value());
 }
 
 }  // namespace
@@ -196,7 +203,11 @@ bool SortKeyMatches(const SortKeyCondition& condition,
 RangeScanResult ReadRange(const Txn& txn, const RangeScan& scan,
                           const std::function<void(const Item&)>& visit) {
   RangeScanResult result;
-  Cursor cursor(txn, txn.items_dbi());
+  Cursor cursor(txn,
+                scan.index != nullptr ? txn.indexes_dbi() : txn.items_dbi());
+  std::unique_ptr<Cursor> items;
+  if (scan.index != nullptr)
+    items = std::make_unique<Cursor>(txn, txn.items_dbi());
   const std::string_view lower = scan.lower;
   const std::string_view upper = scan.upper;
   auto below_upper = [&](std::string_view key) {
@@ -226,7 +237,17 @@ RangeScanResult ReadRange(const Txn& txn, const RangeScan& scan,
   for (; on; on = scan.forward ? cursor.Next() : cursor.Prev()) {
     const std::string_view key = cursor.key();
     if (scan.forward ? !below_upper(key) : key < lower) break;
-    Item item = DecodeItem(cursor.value());
+    Item item;
+    if (scan.index != nullptr) {
+      // The entry's value is the base item key; the base item is there in
+      // this same snapshot, since entries and items change together.
+      std::optional<Item> base = FetchItemByKey(*items, cursor.value());
+      if (!base) continue;
+      item = std::move(*base);
+    } else {
+      item = DecodeItem(cursor.value());
+    }
+    if (scan.exact_match && !scan.exact_match(item)) continue;
     if (scan.exact_pk) {
       auto it = item.find(scan.table->hash_key.name);
       if (it == item.end() ||

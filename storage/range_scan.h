@@ -58,6 +58,15 @@ struct RangeScan {
   std::optional<AttributeValue> exact_pk;
   std::optional<SortKeyCondition> exact_sk;
   const TableDef* table = nullptr;  // REQUIRES: set when exact_* is set
+
+  // A read of a secondary index (storage/index_scan.h): the bounds are
+  // index keys, the cursor walks the indexes database, and each entry's base
+  // item is fetched from the items database in the same transaction.
+  const IndexDef* index = nullptr;
+  // When set, items it refuses are skipped unread (an index read compares
+  // the fetched item's real key values, which bounded key parts may not
+  // separate exactly).
+  std::function<bool(const Item&)> exact_match;
 };
 
 // Every item of `table`, in item-key (hash) order.

@@ -19,6 +19,7 @@
 #include "core/decimal.h"
 #include "storage/catalog_codec.h"
 #include "storage/coding.h"
+#include "storage/index_codec.h"
 #include "storage/item_codec.h"
 #include "storage/key_codec.h"
 
@@ -80,6 +81,52 @@ void Del(MDB_txn* txn, MDB_dbi dbi, std::string_view key) {
 }
 
 std::string StatsKey(uint64_t table_id) { return TableKeyPrefix(table_id); }
+
+// Index stats sit after their table's, so one prefix covers both.
+std::string IndexStatsKey(uint64_t table_id, uint32_t index_id) {
+  return IndexKeyPrefix(table_id, index_id);
+}
+
+TableStats ReadStats(MDB_txn* txn, MDB_dbi dbi, std::string_view key) {
+  TableStats stats;
+  std::string_view value;
+  if (Get(txn, dbi, key, &value)) {
+    if (value.size() != 16) throw std::runtime_error("corrupt table stats");
+    stats.item_count = DecodeFixed64BE(value.data());
+    stats.size_bytes = DecodeFixed64BE(value.data() + 8);
+  }
+  return stats;
+}
+
+void WriteStats(MDB_txn* txn, MDB_dbi dbi, std::string_view key,
+                const TableStats& stats) {
+  std::string encoded;
+  AppendFixed64BE(stats.item_count, &encoded);
+  AppendFixed64BE(stats.size_bytes, &encoded);
+  Put(txn, dbi, key, encoded);
+}
+
+// Deletes every entry of `dbi` whose key starts with `prefix`.
+void DeletePrefix(MDB_txn* txn, MDB_dbi dbi, std::string_view prefix) {
+  MDB_cursor* cursor = nullptr;
+  Check(mdb_cursor_open(txn, dbi, &cursor), "open cursor");
+  MDB_val k = ToVal(prefix);
+  MDB_val v;
+  int rc = mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE);
+  try {
+    while (rc == MDB_SUCCESS && FromVal(k).starts_with(prefix)) {
+      Check(mdb_cursor_del(cursor, 0), "delete");
+      // After a delete LMDB leaves the cursor so that MDB_NEXT yields the
+      // entry that followed the deleted one.
+      rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT);
+    }
+    if (rc != MDB_NOTFOUND && rc != MDB_SUCCESS) Check(rc, "scan");
+  } catch (...) {
+    mdb_cursor_close(cursor);
+    throw;
+  }
+  mdb_cursor_close(cursor);
+}
 
 bool SameKeyValue(const AttributeValue& a, const AttributeValue& b) {
   if (a.type != b.type) return false;
@@ -161,6 +208,7 @@ struct Storage::Impl {
   MDB_dbi catalog = 0;
   MDB_dbi stats = 0;
   MDB_dbi items = 0;
+  MDB_dbi indexes = 0;
   MDB_dbi meta = 0;
   // kFast on disk: commits are flushed by the writer at most every
   // kFastSyncInterval instead of on each commit.
@@ -336,6 +384,7 @@ std::unique_ptr<Storage> Storage::Open(const StorageOptions& options) {
   open("stats", &impl->stats);
   open("items", &impl->items);
   open("meta", &impl->meta);
+  open("indexes", &impl->indexes);
   Check(mdb_txn_commit(txn), "commit database creation");
 
   std::unique_ptr<Storage> storage(new Storage(std::move(impl)));
@@ -419,6 +468,7 @@ Txn::~Txn() {
 }
 
 MDB_dbi Txn::items_dbi() const { return storage_->impl_->items; }
+MDB_dbi Txn::indexes_dbi() const { return storage_->impl_->indexes; }
 
 std::optional<TableDef> Txn::GetTable(std::string_view ns,
                                       std::string_view name) const {
@@ -450,14 +500,12 @@ std::vector<std::string> Txn::ListTables(std::string_view ns,
 }
 
 TableStats Txn::GetStats(uint64_t table_id) const {
-  TableStats stats;
-  std::string_view value;
-  if (Get(txn_, storage_->impl_->stats, StatsKey(table_id), &value)) {
-    if (value.size() != 16) throw std::runtime_error("corrupt table stats");
-    stats.item_count = DecodeFixed64BE(value.data());
-    stats.size_bytes = DecodeFixed64BE(value.data() + 8);
-  }
-  return stats;
+  return ReadStats(txn_, storage_->impl_->stats, StatsKey(table_id));
+}
+
+TableStats Txn::GetIndexStats(uint64_t table_id, uint32_t index_id) const {
+  return ReadStats(txn_, storage_->impl_->stats,
+                   IndexStatsKey(table_id, index_id));
 }
 
 std::optional<Item> Txn::GetItem(const TableDef& table, const Item& key) const {
@@ -509,28 +557,108 @@ void Txn::DeleteTable(const TableDef& table) {
   if (current && current->id == table.id) {
     Del(txn_, impl.catalog, CatalogKey(table.ns, table.name));
   }
-  Del(txn_, impl.stats, StatsKey(table.id));
-
-  const std::string prefix = TableKeyPrefix(table.id);
-  MDB_cursor* cursor = nullptr;
-  Check(mdb_cursor_open(txn_, impl.items, &cursor), "open cursor");
-  MDB_val k = ToVal(prefix);
-  MDB_val v;
-  int rc = mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE);
-  try {
-    while (rc == MDB_SUCCESS && FromVal(k).starts_with(prefix)) {
-      Check(mdb_cursor_del(cursor, 0), "delete");
-      // After a delete LMDB leaves the cursor so that MDB_NEXT yields the
-      // entry that followed the deleted one.
-      rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT);
-    }
-    if (rc != MDB_NOTFOUND && rc != MDB_SUCCESS) Check(rc, "scan");
-  } catch (...) {
-    mdb_cursor_close(cursor);
-    throw;
-  }
-  mdb_cursor_close(cursor);
+  // Table stats and index stats share the table-id prefix.
+  DeletePrefix(txn_, impl.stats, StatsKey(table.id));
+  DeletePrefix(txn_, impl.items, TableKeyPrefix(table.id));
+  DeletePrefix(txn_, impl.indexes, TableKeyPrefix(table.id));
 }
+
+void Txn::UpdateTable(const TableDef& table) {
+  if (!writable_) throw std::logic_error("UpdateTable in a read transaction");
+  std::optional<TableDef> current = GetTable(table.ns, table.name);
+  if (!current || current->id != table.id) {
+    throw std::runtime_error("storage: table " + table.name +
+                             " changed while being updated");
+  }
+  Put(txn_, storage_->impl_->catalog, CatalogKey(table.ns, table.name),
+      EncodeTableDef(table));
+}
+
+void Txn::DropIndex(const TableDef& table, uint32_t index_id) {
+  if (!writable_) throw std::logic_error("DropIndex in a read transaction");
+  const Storage::Impl& impl = *storage_->impl_;
+  DeletePrefix(txn_, impl.indexes, IndexKeyPrefix(table.id, index_id));
+  Del(txn_, impl.stats, IndexStatsKey(table.id, index_id));
+}
+
+std::optional<std::string> Txn::BackfillIndex(const TableDef& table,
+                                              const IndexDef& index,
+                                              std::string_view after,
+                                              size_t max_items) {
+  if (!writable_) throw std::logic_error("BackfillIndex in a read transaction");
+  const Storage::Impl& impl = *storage_->impl_;
+  const std::string prefix = TableKeyPrefix(table.id);
+  const std::string stats_key = IndexStatsKey(table.id, index.id);
+  TableStats stats = GetIndexStats(table.id, index.id);
+  std::optional<std::string> last;
+  // Entries are written while the cursor walks the items database, a
+  // different database, so the cursor stays valid.
+  Cursor cursor(*this, impl.items);
+  bool on = after.empty() ? cursor.Seek(prefix) : cursor.Seek(after);
+  if (on && !after.empty() && cursor.key() == after) on = cursor.Next();
+  size_t visited = 0;
+  for (; on && visited < max_items; on = cursor.Next()) {
+    const std::string item_key(cursor.key());
+    if (!std::string_view(item_key).starts_with(prefix)) break;
+    ++visited;
+    last = item_key;
+    Item item = DecodeItem(cursor.value());
+    if (!ItemInIndex(index, item)) continue;
+    const std::string entry = EncodeIndexKey(index, item, item_key);
+    MDB_val k = ToVal(entry);
+    MDB_val v = ToVal(item_key);
+    int rc = mdb_put(txn_, impl.indexes, &k, &v, MDB_NOOVERWRITE);
+    if (rc == MDB_KEYEXIST) continue;  // a live write indexed it already
+    Check(rc, "write");
+    ++stats.item_count;
+    stats.size_bytes += ItemSize(ProjectForIndex(table, index, item));
+  }
+  WriteStats(txn_, impl.stats, stats_key, stats);
+  // The cursor rests on the next item to index, if the table has one.
+  if (!on || !cursor.key().starts_with(prefix)) return std::nullopt;
+  return last;
+}
+
+namespace {
+
+// Applies the index delta of one item write (index_codec.h) and keeps each
+// index's stats exact. An entry may be missing while its index backfills, so
+// stats follow what was actually removed or added.
+void ApplyIndexDelta(MDB_txn* txn, MDB_dbi indexes, MDB_dbi stats_dbi,
+                     const TableDef& table, const std::string& item_key,
+                     const Item* old_item, const Item* new_item) {
+  if (table.indexes.empty()) return;
+  for (const IndexChange& change :
+       ComputeIndexDelta(table, item_key, old_item, new_item)) {
+    const IndexDef& index = *change.index;
+    const std::string stats_key = IndexStatsKey(table.id, index.id);
+    TableStats stats = ReadStats(txn, stats_dbi, stats_key);
+    bool old_present = false;
+    if (change.old_key) {
+      if (change.new_key && *change.new_key == *change.old_key) {
+        std::string_view ignored;
+        old_present = Get(txn, indexes, *change.old_key, &ignored);
+      } else {
+        MDB_val k = ToVal(*change.old_key);
+        const int rc = mdb_del(txn, indexes, &k, nullptr);
+        if (rc != MDB_NOTFOUND) Check(rc, "delete");
+        old_present = rc == MDB_SUCCESS;
+      }
+      if (old_present) {
+        stats.item_count -= 1;
+        stats.size_bytes -= ItemSize(ProjectForIndex(table, index, *old_item));
+      }
+    }
+    if (change.new_key) {
+      Put(txn, indexes, *change.new_key, item_key);
+      stats.item_count += 1;
+      stats.size_bytes += ItemSize(ProjectForIndex(table, index, *new_item));
+    }
+    WriteStats(txn, stats_dbi, stats_key, stats);
+  }
+}
+
+}  // namespace
 
 std::optional<Item> Txn::PutItem(const TableDef& table, const Item& item) {
   if (!writable_) throw std::logic_error("PutItem in a read transaction");
@@ -547,6 +675,8 @@ std::optional<Item> Txn::PutItem(const TableDef& table, const Item& item) {
     }
   }
   Put(txn_, impl.items, key, EncodeItem(item));
+  ApplyIndexDelta(txn_, impl.indexes, impl.stats, table, key,
+                  old ? &*old : nullptr, &item);
 
   TableStats stats = GetStats(table.id);
   if (old) {
@@ -555,10 +685,7 @@ std::optional<Item> Txn::PutItem(const TableDef& table, const Item& item) {
     ++stats.item_count;
   }
   stats.size_bytes += ItemSize(item);
-  std::string encoded;
-  AppendFixed64BE(stats.item_count, &encoded);
-  AppendFixed64BE(stats.size_bytes, &encoded);
-  Put(txn_, impl.stats, StatsKey(table.id), encoded);
+  WriteStats(txn_, impl.stats, StatsKey(table.id), stats);
   return old;
 }
 
@@ -571,14 +698,13 @@ std::optional<Item> Txn::DeleteItem(const TableDef& table, const Item& key) {
   Item old = DecodeItem(value);
   if (!SameKey(table, old, key)) return std::nullopt;
   Del(txn_, impl.items, item_key);
+  ApplyIndexDelta(txn_, impl.indexes, impl.stats, table, item_key, &old,
+                  nullptr);
 
   TableStats stats = GetStats(table.id);
   stats.item_count -= 1;
   stats.size_bytes -= ItemSize(old);
-  std::string encoded;
-  AppendFixed64BE(stats.item_count, &encoded);
-  AppendFixed64BE(stats.size_bytes, &encoded);
-  Put(txn_, impl.stats, StatsKey(table.id), encoded);
+  WriteStats(txn_, impl.stats, StatsKey(table.id), stats);
   return old;
 }
 

@@ -71,6 +71,8 @@ class Txn {
                                       std::string_view start_after,
                                       size_t limit) const;
   TableStats GetStats(uint64_t table_id) const;
+  // An index's entry count and the DynamoDB size of its projected items.
+  TableStats GetIndexStats(uint64_t table_id, uint32_t index_id) const;
 
   // ---- Items -------------------------------------------------------------
   // `key` holds exactly the table's key attributes (already validated).
@@ -79,15 +81,34 @@ class Txn {
   // REQUIRES: writable(). The *Table functions assign ids and keep stats.
   // CreateTable sets table.id.
   void CreateTable(TableDef& table);
-  // Removes the catalog entry and every item of the table.
+  // Removes the catalog entry and every item and index entry of the table.
   void DeleteTable(const TableDef& table);
+  // Rewrites the catalog entry of an existing table (same ns, name and id):
+  // UpdateTable's billing, attribute and index changes.
+  void UpdateTable(const TableDef& table);
+  // Removes every entry of one index and its stats (UpdateTable Delete).
+  void DropIndex(const TableDef& table, uint32_t index_id);
+  // Adds to `index` the entries of at most `max_items` items of `table`,
+  // starting strictly after item key `after` ("": from the first item).
+  // Returns the last item key visited, or nullopt once no item is left.
+  // Entries that live writes already made are kept, so backfill and
+  // concurrent writes can interleave chunk by chunk.
+  std::optional<std::string> BackfillIndex(const TableDef& table,
+                                           const IndexDef& index,
+                                           std::string_view after,
+                                           size_t max_items);
   // Writes `item` (which contains the key attributes); returns the old item.
+  // Every secondary index of `table` is updated in this same transaction
+  // (storage/index_codec.h), so batch and transactional writes built on
+  // these two calls maintain indexes too.
   std::optional<Item> PutItem(const TableDef& table, const Item& item);
   std::optional<Item> DeleteItem(const TableDef& table, const Item& key);
 
   // ---- Raw access, for range scans (Query, Scan) built on top -------------
   // Items: key_codec.h's item_key -> item_codec.h's item.
   MDB_dbi items_dbi() const;
+  // Index entries: index_codec.h's index_key -> the base item key.
+  MDB_dbi indexes_dbi() const;
 
  private:
   friend class Storage;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/attribute_value.h"
@@ -22,6 +23,29 @@ struct AttributeDefinition {
   AttrType type = AttrType::kS;
 };
 
+// A secondary index's projection (Projection.ProjectionType).
+enum class ProjectionType : uint8_t { kAll = 0, kKeysOnly = 1, kInclude = 2 };
+
+// A global or local secondary index. A GSI's key may list up to four HASH
+// and four RANGE attributes (multi-attribute keys); an LSI has exactly the
+// table's hash key and one RANGE attribute.
+struct IndexDef {
+  // Unique within the table and never reused, so the entries of a dropped
+  // index can never be read as those of a new one.
+  uint32_t id = 0;
+  std::string name;
+  bool global = true;
+  std::vector<KeyAttribute> hash_keys;   // in KeySchema order, at least one
+  std::vector<KeyAttribute> range_keys;  // in KeySchema order, may be empty
+  ProjectionType projection = ProjectionType::kAll;
+  std::vector<std::string> non_key_attributes;  // kInclude only
+  int64_t read_capacity = 0;  // GSI ProvisionedThroughput (0 when on demand)
+  int64_t write_capacity = 0;
+  // A GSI added by UpdateTable is CREATING, backfilling from the table,
+  // until every existing item has been indexed.
+  bool backfilling = false;
+};
+
 struct TableDef {
   // Never reused, so a deleted table's leftovers can never be read as a new
   // table's items.
@@ -37,6 +61,15 @@ struct TableDef {
   double creation_time = 0;  // seconds since the epoch, as DynamoDB sends it
   std::string table_uuid;    // TableId
   std::string region;        // for TableArn
+  std::vector<IndexDef> indexes;  // GSIs and LSIs, in creation order
+  uint32_t next_index_id = 1;
+
+  const IndexDef* FindIndex(std::string_view index_name) const {
+    for (const IndexDef& index : indexes) {
+      if (index.name == index_name) return &index;
+    }
+    return nullptr;
+  }
 };
 
 // Item count and size, kept exact in the same transaction as every write.

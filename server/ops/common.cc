@@ -1,9 +1,12 @@
 #include "server/ops/common.h"
 
 #include <cmath>
+#include <set>
 
 #include "core/api_error.h"
 #include "expressions/legacy.h"
+#include "expressions/projection.h"
+#include "server/ops/index_common.h"
 
 namespace ddb::ops {
 
@@ -167,8 +170,36 @@ std::string TableArn(const TableDef& table) {
          table.name;
 }
 
+void ValidateIndexKeys(const TableDef& table, const Item& item) {
+  for (const IndexDef& index : table.indexes) {
+    for (const auto* keys : {&index.hash_keys, &index.range_keys}) {
+      for (const KeyAttribute& key : *keys) {
+        auto it = item.find(key.name);
+        if (it == item.end()) continue;
+        if (it->second.type != key.type) {
+          throw ApiError::Validation(
+              std::string("One or more parameter values were invalid: Type "
+                          "mismatch for Index Key ") +
+              key.name + " Expected: " + AttrTypeName(key.type) + " Actual: " +
+              AttrTypeName(it->second.type) + " IndexName: " + index.name);
+        }
+        if (key.type != AttrType::kN && it->second.scalar.empty()) {
+          throw ApiError::Validation(
+              std::string("One or more parameter values are not valid. A "
+                          "value specified for a secondary index key is not "
+                          "supported. The AttributeValue for a key attribute "
+                          "cannot contain an empty ") +
+              (key.type == AttrType::kS ? "string" : "binary") +
+              " value. IndexName: " + index.name + ", IndexKey: " + key.name);
+        }
+      }
+    }
+  }
+}
+
 void WriteTableDescription(JsonWriter& writer, const TableDef& table,
-                           const TableStats& stats, const char* status) {
+                           const TableStats& stats, const char* status,
+                           const std::vector<TableStats>& index_stats) {
   writer.StartObject();
   writer.Key("AttributeDefinitions");
   writer.StartArray();
@@ -194,6 +225,7 @@ void WriteTableDescription(JsonWriter& writer, const TableDef& table,
   writer.Double(table.creation_time);
   writer.Key("DeletionProtectionEnabled");
   writer.Bool(false);
+  WriteGlobalIndexes(writer, table, index_stats, status);
   writer.Key("ItemCount");
   writer.Uint64(stats.item_count);
   writer.Key("KeySchema");
@@ -209,6 +241,7 @@ void WriteTableDescription(JsonWriter& writer, const TableDef& table,
   key_element(table.hash_key, "HASH");
   if (table.range_key) key_element(*table.range_key, "RANGE");
   writer.EndArray();
+  WriteLocalIndexes(writer, table, index_stats);
   writer.Key("ProvisionedThroughput");
   writer.StartObject();
   writer.Key("NumberOfDecreasesToday");
@@ -395,6 +428,68 @@ void CheckWriteCondition(const std::optional<Condition>& condition,
     item_json = buffer.GetString();
   }
   throw ApiError::ConditionalCheckFailed(std::move(item_json));
+}
+
+}  // namespace ddb::ops
+
+namespace ddb::ops {
+
+std::optional<std::vector<DocumentPath>> ReadProjectionParams(
+    const rapidjson::Value& params) {
+  std::optional<std::vector<DocumentPath>> projection;
+  if (const rapidjson::Value* attributes =
+          shape::Find(params, "AttributesToGet")) {
+    std::set<std::string> seen;
+    projection.emplace();
+    for (const auto& name : attributes->GetArray()) {
+      std::string text(name.GetString(), name.GetStringLength());
+      if (!seen.insert(text).second) {
+        throw ApiError::Validation(
+            "One or more parameter values were invalid: Duplicate value in "
+            "attribute name: " +
+            text);
+      }
+      projection->push_back(DocumentPath{{PathElement::Name(text)}});
+    }
+  }
+  const rapidjson::Value* names_json =
+      shape::Find(params, "ExpressionAttributeNames");
+  if (names_json == nullptr &&
+      shape::Find(params, "ProjectionExpression") == nullptr) {
+    return projection;
+  }
+  ExpressionAttributeNames names;
+  if (names_json != nullptr) {
+    for (const auto& member : names_json->GetObject()) {
+      names.emplace(
+          std::string(member.name.GetString(), member.name.GetStringLength()),
+          std::string(member.value.GetString(),
+                      member.value.GetStringLength()));
+    }
+    std::string problem = CheckExpressionAttributeNames(names);
+    if (!problem.empty()) throw ApiError::Validation(problem);
+  }
+  UsedNames used;
+  if (auto expression = shape::GetString(params, "ProjectionExpression")) {
+    projection = ParseProjection(
+        *expression, names_json != nullptr ? &names : nullptr, &used);
+  }
+  std::string unused = UnusedNamesMessage(names, used);
+  if (!unused.empty()) throw ApiError::Validation(unused);
+  return projection;
+}
+
+void CheckKeyNotUpdated(const TableDef& table, const Update& update) {
+  for (const UpdateAction& action : update.actions) {
+    const std::string& name = action.path.elements[0].name;
+    if (name == table.hash_key.name ||
+        (table.range_key && name == table.range_key->name)) {
+      throw ApiError::Validation(
+          "One or more parameter values were invalid: Cannot update "
+          "attribute " +
+          name + ". This attribute is part of the key");
+    }
+  }
 }
 
 }  // namespace ddb::ops

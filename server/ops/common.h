@@ -13,6 +13,8 @@
 #include "expressions/attribute_names.h"
 #include "expressions/attribute_values.h"
 #include "expressions/condition.h"
+#include "expressions/document_path.h"
+#include "expressions/update.h"
 #include "server/ops/ops.h"
 #include "server/ops/shape.h"
 #include "storage/storage.h"
@@ -58,8 +60,17 @@ void WriteConsumedCapacity(JsonWriter& writer, CapacityMode mode,
 
 // Writes the TableDescription object (the value of "Table" or
 // "TableDescription").
+// `index_stats` runs parallel to table.indexes (index_common.h's
+// ReadIndexStats); missing entries are reported as empty indexes.
 void WriteTableDescription(JsonWriter& writer, const TableDef& table,
-                           const TableStats& stats, const char* status);
+                           const TableStats& stats, const char* status,
+                           const std::vector<TableStats>& index_stats = {});
+
+// The item's secondary-index key attributes, before any write of `item`:
+// an attribute that is present must have the index's type and, if S or B,
+// be non-empty (an absent one just keeps the item out of the index).
+// Throws ValidationException with DynamoDB's messages.
+void ValidateIndexKeys(const TableDef& table, const Item& item);
 
 std::string TableArn(const TableDef& table);
 
@@ -134,5 +145,24 @@ bool ReturnOldOnConditionFailure(const rapidjson::Value& request);
 // carrying the old item when `return_old` and there is one.
 void CheckWriteCondition(const std::optional<Condition>& condition,
                          const std::optional<Item>& old_item, bool return_old);
+
+}  // namespace ddb::ops
+
+namespace ddb::ops {
+
+// DynamoDB's item size limit (400 KB by its size rules).
+inline constexpr size_t kItemSizeLimit = 400 * 1024;
+
+// The read projection of GetItem and of each table of BatchGetItem or Get
+// of TransactGetItems: AttributesToGet (duplicates refused) or
+// ProjectionExpression with its ExpressionAttributeNames (unused names
+// refused). nullopt: the whole item. `params` holds those members.
+// Throws ValidationException.
+std::optional<std::vector<DocumentPath>> ReadProjectionParams(
+    const rapidjson::Value& params);
+
+// UpdateItem and a transaction's Update refuse any action whose path starts
+// at a key attribute, even a SET to the same value.
+void CheckKeyNotUpdated(const TableDef& table, const Update& update);
 
 }  // namespace ddb::ops

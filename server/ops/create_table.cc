@@ -5,9 +5,11 @@
 #include <chrono>
 #include <memory>
 #include <random>
+#include <set>
 
 #include "core/api_error.h"
 #include "server/ops/common.h"
+#include "server/ops/index_common.h"
 
 namespace ddb::ops {
 namespace {
@@ -65,6 +67,10 @@ const Shape& CreateTableShape() {
   // (any object) and then rejected by name below.
   static const Shape any_struct{shape::Kind::kStruct, "Object", {}};
   static const Shape any_list{shape::Kind::kList, nullptr, {}, &any_struct};
+  static const Shape local_indexes{
+      shape::Kind::kList, nullptr, {}, LocalSecondaryIndexShape()};
+  static const Shape global_indexes{
+      shape::Kind::kList, nullptr, {}, GlobalSecondaryIndexShape()};
 
   static const Shape request{
       shape::Kind::kStruct,
@@ -84,8 +90,8 @@ const Shape& CreateTableShape() {
                  .not_null = true,
                  .min_length = 1,
                  .max_length = 2},
-          Member{.name = "LocalSecondaryIndexes", .shape = &any_list},
-          Member{.name = "GlobalSecondaryIndexes", .shape = &any_list},
+          Member{.name = "LocalSecondaryIndexes", .shape = &local_indexes},
+          Member{.name = "GlobalSecondaryIndexes", .shape = &global_indexes},
           Member{.name = "StreamSpecification", .shape = &any_struct},
           Member{.name = "SSESpecification", .shape = &any_struct},
           Member{.name = "Tags", .shape = &any_list},
@@ -132,8 +138,7 @@ std::string JoinNames(const std::vector<std::string>& names) {
 // yet: refused by name rather than silently dropped.
 void RejectUnsupported(const rapidjson::Value& request) {
   for (const char* name :
-       {"LocalSecondaryIndexes", "GlobalSecondaryIndexes",
-        "StreamSpecification", "SSESpecification", "Tags", "ResourcePolicy",
+       {"StreamSpecification", "SSESpecification", "Tags", "ResourcePolicy",
         "OnDemandThroughput", "WarmThroughput"}) {
     if (shape::Find(request, name) != nullptr) {
       throw ApiError::Validation(std::string("dynalocal does not support ") +
@@ -150,6 +155,58 @@ void RejectUnsupported(const rapidjson::Value& request) {
     throw ApiError::Validation("dynalocal does not support TableClass " +
                                *table_class + " yet");
   }
+}
+
+// LocalSecondaryIndexes, then GlobalSecondaryIndexes, in DynamoDB's order
+// of checks; then every attribute definition must be some key's.
+void ParseIndexes(const rapidjson::Value& request, TableDef* table) {
+  std::set<std::string> names;
+  auto add = [&](const rapidjson::Value& json, bool global) {
+    IndexDef index = ParseIndex(json, global, *table);
+    if (!names.insert(index.name).second) {
+      throw ApiError::Validation(
+          "One or more parameter values were invalid: Duplicate index name: " +
+          index.name);
+    }
+    index.id = table->next_index_id++;
+    table->indexes.push_back(std::move(index));
+  };
+  if (const rapidjson::Value* lsis =
+          shape::Find(request, "LocalSecondaryIndexes")) {
+    if (lsis->Empty()) {
+      throw ApiError::Validation(
+          "One or more parameter values were invalid: List of "
+          "LocalSecondaryIndexes is empty");
+    }
+    if (!table->range_key) {
+      throw ApiError::Validation(
+          "One or more parameter values were invalid: Table KeySchema does "
+          "not have a range key, which is required when specifying a "
+          "LocalSecondaryIndex");
+    }
+    for (const auto& json : lsis->GetArray()) add(json, false);
+    if (lsis->Size() > kMaxLocalIndexes) {
+      throw ApiError::Validation(
+          "One or more parameter values were invalid: Number of "
+          "LocalSecondaryIndexes exceeds per-table limit of 5");
+    }
+  }
+  if (const rapidjson::Value* gsis =
+          shape::Find(request, "GlobalSecondaryIndexes")) {
+    if (gsis->Empty()) {
+      throw ApiError::Validation(
+          "One or more parameter values were invalid: List of "
+          "GlobalSecondaryIndexes is empty");
+    }
+    for (const auto& json : gsis->GetArray()) add(json, true);
+    if (gsis->Size() > kMaxGlobalIndexes) {
+      throw ApiError::Validation(
+          "One or more parameter values were invalid: GlobalSecondaryIndex "
+          "count exceeds the per-table limit of 20");
+    }
+  }
+  CheckIndexSet(*table);
+  CheckDefinitionsUsed(*table);
 }
 
 TableDef ParseCreateTable(const rapidjson::Value& request,
@@ -274,6 +331,7 @@ TableDef ParseCreateTable(const rapidjson::Value& request,
   if (key_names.size() == 2) {
     table.range_key = KeyAttribute{key_names[1], type_of(key_names[1])};
   }
+  ParseIndexes(request, &table);
   auto now = std::chrono::system_clock::now().time_since_epoch();
   // DynamoDB reports creation time in seconds with millisecond precision.
   table.creation_time =
@@ -303,7 +361,8 @@ void CreateTable(const rapidjson::Value& request, const OpContext& ctx,
         writer.Key("TableDescription");
         // DynamoDB answers CREATING and turns ACTIVE shortly after; here the
         // table is usable at once, so DescribeTable already says ACTIVE.
-        WriteTableDescription(writer, *table, TableStats{}, "CREATING");
+        WriteTableDescription(writer, *table, TableStats{}, "CREATING",
+                              std::vector<TableStats>(table->indexes.size()));
         writer.EndObject();
         done(nullptr, buffer.GetString());
       });

@@ -1,9 +1,11 @@
-// DeleteTable: removes the table and all its items in one write transaction
-// and answers with its last description, status DELETING, as DynamoDB does.
+// DeleteTable: removes the table, all its items and all its index entries
+// in one write transaction, and answers with its last description, status
+// DELETING, as DynamoDB does.
 #include <memory>
 
 #include "core/api_error.h"
 #include "server/ops/common.h"
+#include "server/ops/index_common.h"
 
 namespace ddb::ops {
 namespace {
@@ -17,6 +19,7 @@ const shape::Shape& DeleteTableShape() {
 struct Deleted {
   TableDef table;
   TableStats stats;
+  std::vector<TableStats> index_stats;
 };
 
 }  // namespace
@@ -36,6 +39,7 @@ void DeleteTable(const rapidjson::Value& request, const OpContext& ctx,
               "Requested resource not found: Table: " + *name + " not found");
         }
         deleted->stats = txn.GetStats(table->id);
+        deleted->index_stats = ReadIndexStats(txn, *table);
         txn.DeleteTable(*table);
         deleted->table = std::move(*table);
       },
@@ -46,7 +50,7 @@ void DeleteTable(const rapidjson::Value& request, const OpContext& ctx,
         writer.StartObject();
         writer.Key("TableDescription");
         WriteTableDescription(writer, deleted->table, deleted->stats,
-                              "DELETING");
+                              "DELETING", deleted->index_stats);
         writer.EndObject();
         done(nullptr, buffer.GetString());
       });

@@ -1,6 +1,7 @@
 // DescribeTable: the table's full description from one read snapshot.
 #include "core/api_error.h"
 #include "server/ops/common.h"
+#include "server/ops/index_common.h"
 
 namespace ddb::ops {
 namespace {
@@ -30,7 +31,8 @@ void DescribeTable(const rapidjson::Value& request, const OpContext& ctx,
   JsonWriter writer(buffer);
   writer.StartObject();
   writer.Key("Table");
-  WriteTableDescription(writer, *table, stats, "ACTIVE");
+  WriteTableDescription(writer, *table, stats, "ACTIVE",
+                        ReadIndexStats(txn, *table));
   writer.EndObject();
   done(nullptr, buffer.GetString());
 }

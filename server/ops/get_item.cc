@@ -1,7 +1,5 @@
 // GetItem: one item by key from a read snapshot, with an optional
 // projection (ProjectionExpression or the legacy AttributesToGet).
-#include <set>
-
 #include "core/api_error.h"
 #include "expressions/attribute_names.h"
 #include "expressions/projection.h"
@@ -35,20 +33,6 @@ const shape::Shape& GetItemShape() {
   return request;
 }
 
-ExpressionAttributeNames ReadNames(const rapidjson::Value& request) {
-  ExpressionAttributeNames names;
-  if (const rapidjson::Value* json =
-          shape::Find(request, "ExpressionAttributeNames")) {
-    for (const auto& member : json->GetObject()) {
-      names.emplace(
-          std::string(member.name.GetString(), member.name.GetStringLength()),
-          std::string(member.value.GetString(),
-                      member.value.GetStringLength()));
-    }
-  }
-  return names;
-}
-
 }  // namespace
 
 void GetItem(const rapidjson::Value& request, const OpContext& ctx,
@@ -57,38 +41,8 @@ void GetItem(const rapidjson::Value& request, const OpContext& ctx,
   CheckExpressionParams(request, {"ProjectionExpression"}, {"AttributesToGet"});
   Item key = DecodeItemOrThrow(*shape::Find(request, "Key"));
 
-  std::optional<std::vector<DocumentPath>> projection;
-  if (const rapidjson::Value* attributes =
-          shape::Find(request, "AttributesToGet")) {
-    std::set<std::string> seen;
-    projection.emplace();
-    for (const auto& name : attributes->GetArray()) {
-      std::string text(name.GetString(), name.GetStringLength());
-      if (!seen.insert(text).second) {
-        throw ApiError::Validation(
-            "One or more parameter values were invalid: Duplicate value in "
-            "attribute name: " +
-            text);
-      }
-      projection->push_back(DocumentPath{{PathElement::Name(text)}});
-    }
-  }
-  if (shape::Find(request, "ExpressionAttributeNames") != nullptr ||
-      shape::Find(request, "ProjectionExpression") != nullptr) {
-    ExpressionAttributeNames names = ReadNames(request);
-    bool has_names = shape::Find(request, "ExpressionAttributeNames");
-    if (has_names) {
-      std::string problem = CheckExpressionAttributeNames(names);
-      if (!problem.empty()) throw ApiError::Validation(problem);
-    }
-    UsedNames used;
-    if (auto expression = shape::GetString(request, "ProjectionExpression")) {
-      projection =
-          ParseProjection(*expression, has_names ? &names : nullptr, &used);
-    }
-    std::string unused = UnusedNamesMessage(names, used);
-    if (!unused.empty()) throw ApiError::Validation(unused);
-  }
+  std::optional<std::vector<DocumentPath>> projection =
+      ReadProjectionParams(request);
 
   std::string table_name = *shape::GetString(request, "TableName");
   bool consistent = shape::GetBool(request, "ConsistentRead").value_or(false);

@@ -37,6 +37,8 @@ OpHandler FindOperation(std::string_view name);
 bool IsDynamoDbOperation(std::string_view name);
 
 namespace ops {
+void BatchGetItem(const rapidjson::Value&, const OpContext&, OpCompletion);
+void BatchWriteItem(const rapidjson::Value&, const OpContext&, OpCompletion);
 void CreateTable(const rapidjson::Value&, const OpContext&, OpCompletion);
 void DescribeTable(const rapidjson::Value&, const OpContext&, OpCompletion);
 void ListTables(const rapidjson::Value&, const OpContext&, OpCompletion);
@@ -45,8 +47,12 @@ void PutItem(const rapidjson::Value&, const OpContext&, OpCompletion);
 void GetItem(const rapidjson::Value&, const OpContext&, OpCompletion);
 void DeleteItem(const rapidjson::Value&, const OpContext&, OpCompletion);
 void UpdateItem(const rapidjson::Value&, const OpContext&, OpCompletion);
+void UpdateTable(const rapidjson::Value&, const OpContext&, OpCompletion);
 void Query(const rapidjson::Value&, const OpContext&, OpCompletion);
 void Scan(const rapidjson::Value&, const OpContext&, OpCompletion);
+void TransactGetItems(const rapidjson::Value&, const OpContext&, OpCompletion);
+void TransactWriteItems(const rapidjson::Value&, const OpContext&,
+                        OpCompletion);
 }  // namespace ops
 
 }  // namespace ddb

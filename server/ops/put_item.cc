@@ -99,6 +99,7 @@ void PutItem(const rapidjson::Value& request, const OpContext& ctx,
           throw ApiError::ResourceNotFound("Requested resource not found");
         }
         ValidateItemKey(*table, put->item);
+        ValidateIndexKeys(*table, put->item);
         if (put->condition) {
           // Read, check and write in this one write transaction: no other
           // writer can slip in between, so the condition is atomic.

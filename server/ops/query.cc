@@ -11,6 +11,7 @@
 #include "core/api_error.h"
 #include "server/ops/common.h"
 #include "server/ops/read_common.h"
+#include "storage/index_scan.h"
 #include "storage/key_codec.h"
 
 namespace ddb::ops {
@@ -301,6 +302,100 @@ void CheckStartKeyBounds(const TableDef& table, const Item& start,
   }
 }
 
+// Key attributes are narrowed by the key condition, never by a filter.
+void CheckFilterKeys(const Condition& filter,
+                     const std::vector<std::string>& keys, bool legacy) {
+  const std::vector<std::string> names = ConditionAttributeNames(filter);
+  for (const std::string& key : keys) {
+    if (std::find(names.begin(), names.end(), key) != names.end()) {
+      Fail(std::string(legacy ? "QueryFilter" : "Filter Expression") +
+           " can only contain non-primary key attributes: Primary key "
+           "attribute: " +
+           key);
+    }
+  }
+}
+
+SortKeyCondition ToCondition(const KeyTerm& term) {
+  return SortKeyCondition{
+      term.op, term.values[0],
+      term.values.size() > 1 ? term.values[1] : AttributeValue{}};
+}
+
+// One term against one key attribute of a multi-attribute index key.
+void CheckTerm(const KeyTerm& term, const KeyAttribute& key) {
+  if (!term.indexable) {
+    Fail("Attempted conditional constraint is not an indexable operation");
+  }
+  for (const AttributeValue& value : term.values) {
+    if (value.type != key.type) {
+      Fail(
+          "One or more parameter values were invalid: Condition parameter "
+          "type does not match schema type");
+    }
+  }
+  if (term.op == SkOp::kBeginsWith && key.type == AttrType::kN) {
+    Fail(
+        "Invalid KeyConditionExpression: Incorrect operand type for operator "
+        "or function; operator or function: begins_with, operand type: N");
+  }
+}
+
+// The key condition on an index. A one-HASH, at-most-one-RANGE index keeps
+// the table's rules and messages; a multi-attribute key needs equality on
+// every HASH attribute and conditions on the RANGE attributes from the left,
+// all equalities but the last.
+IndexKeyQuery BuildIndexQuery(const IndexDef& index,
+                              const std::vector<KeyTerm>& terms) {
+  IndexKeyQuery query;
+  if (index.hash_keys.size() == 1 && index.range_keys.size() <= 1) {
+    if (terms.size() > 2) Fail("Conditions can be of length 1 or 2 only");
+    TableDef view;
+    view.hash_key = index.hash_keys[0];
+    if (!index.range_keys.empty()) view.range_key = index.range_keys[0];
+    CheckTermsAgainstSchema(view, terms);
+    query.hash_values.push_back(FindTerm(terms, view.hash_key.name)->values[0]);
+    if (view.range_key) {
+      if (const KeyTerm* term = FindTerm(terms, view.range_key->name)) {
+        query.next = ToCondition(*term);
+      }
+    }
+    return query;
+  }
+  for (const KeyAttribute& key : index.hash_keys) {
+    const KeyTerm* term = FindTerm(terms, key.name);
+    if (term == nullptr) {
+      Fail("Query condition missed key schema element: " + key.name);
+    }
+    CheckTerm(*term, key);
+    if (term->op != SkOp::kEq) Fail("Query key condition not supported");
+    query.hash_values.push_back(term->values[0]);
+  }
+  size_t used = index.hash_keys.size();
+  size_t covered = 0;
+  for (const KeyAttribute& key : index.range_keys) {
+    const KeyTerm* term = FindTerm(terms, key.name);
+    if (term == nullptr) break;
+    if (query.next) Fail("Query key condition not supported");
+    CheckTerm(*term, key);
+    if (term->op == SkOp::kEq) {
+      query.sort_equal.push_back(term->values[0]);
+    } else {
+      query.next = ToCondition(*term);
+    }
+    ++used;
+    ++covered;
+  }
+  if (used != terms.size()) {
+    if (covered < index.range_keys.size()) {
+      Fail("Query condition missed key schema element: " +
+           index.range_keys[covered].name);
+    }
+    Fail("Query key condition not supported");
+  }
+  return query;
+}
+
 }  // namespace
 
 void Query(const rapidjson::Value& request, const OpContext& ctx,
@@ -354,7 +449,10 @@ void Query(const rapidjson::Value& request, const OpContext& ctx,
   } else {
     terms = ReadKeyConditions(*key_conditions);
   }
-  if (terms.size() != 1 && terms.size() != 2) {
+  // A multi-attribute index key may take up to eight conditions; that is
+  // decided once the index is known.
+  const bool on_index = shape::Find(request, "IndexName") != nullptr;
+  if (terms.empty() || (terms.size() > 2 && !on_index)) {
     Fail("Conditions can be of length 1 or 2 only");
   }
 
@@ -365,7 +463,31 @@ void Query(const rapidjson::Value& request, const OpContext& ctx,
 
   Txn txn = ctx.storage->BeginRead();
   TableDef table = RequireTable(txn, ctx, read.table_name);
-  RejectIndexName(request);
+  read.index = ResolveIndex(request, table, read.select);
+  if (read.index != nullptr) {
+    const IndexDef& index = *read.index;
+    IndexKeyQuery query = BuildIndexQuery(index, terms);
+    if (read.exclusive_start_key) {
+      ValidateIndexStartKey(table, index, *read.exclusive_start_key);
+      if (!IndexQueryMatches(index, query, *read.exclusive_start_key)) {
+        Fail(
+            "The provided starting key is outside query boundaries based on "
+            "provided conditions");
+      }
+    }
+    if (read.filter) {
+      std::vector<std::string> keys;
+      for (const auto* list : {&index.hash_keys, &index.range_keys}) {
+        for (const KeyAttribute& key : *list) keys.push_back(key.name);
+      }
+      CheckFilterKeys(*read.filter, keys, legacy_filter);
+    }
+    RangeScan scan = IndexQuery(table, index, query);
+    scan.forward = shape::GetBool(request, "ScanIndexForward").value_or(true);
+    done(nullptr, RunPage(txn, table, scan, read));
+    return;
+  }
+  if (terms.size() > 2) Fail("Conditions can be of length 1 or 2 only");
   if (read.exclusive_start_key &&
       read.exclusive_start_key->size() != (table.range_key ? 2u : 1u)) {
     Fail("The provided starting key is invalid");
@@ -375,9 +497,7 @@ void Query(const rapidjson::Value& request, const OpContext& ctx,
   std::optional<SortKeyCondition> sk;
   if (table.range_key) {
     if (const KeyTerm* term = FindTerm(terms, table.range_key->name)) {
-      sk = SortKeyCondition{
-          term->op, term->values[0],
-          term->values.size() > 1 ? term->values[1] : AttributeValue{}};
+      sk = ToCondition(*term);
     }
   }
   if (read.exclusive_start_key) {
@@ -385,25 +505,9 @@ void Query(const rapidjson::Value& request, const OpContext& ctx,
     CheckStartKeyBounds(table, *read.exclusive_start_key, pk, sk);
   }
   if (read.filter) {
-    // Key attributes are narrowed by the key condition, never by a filter.
-    const std::vector<std::string> names =
-        ConditionAttributeNames(*read.filter);
-    auto used = [&](const std::string& name) {
-      return std::find(names.begin(), names.end(), name) != names.end();
-    };
-    const char* what = legacy_filter ? "QueryFilter" : "Filter Expression";
-    if (used(table.hash_key.name)) {
-      Fail(std::string(what) +
-           " can only contain non-primary key attributes: Primary key "
-           "attribute: " +
-           table.hash_key.name);
-    }
-    if (table.range_key && used(table.range_key->name)) {
-      Fail(std::string(what) +
-           " can only contain non-primary key attributes: Primary key "
-           "attribute: " +
-           table.range_key->name);
-    }
+    std::vector<std::string> keys = {table.hash_key.name};
+    if (table.range_key) keys.push_back(table.range_key->name);
+    CheckFilterKeys(*read.filter, keys, legacy_filter);
   }
 
   RangeScan scan = PartitionQuery(table, pk, sk);

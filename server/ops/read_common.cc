@@ -6,6 +6,7 @@
 #include "core/api_error.h"
 #include "core/json_codec.h"
 #include "expressions/legacy.h"
+#include "storage/index_codec.h"
 #include "storage/key_codec.h"
 
 namespace ddb::ops {
@@ -49,8 +50,11 @@ Select ReadSelect(const rapidjson::Value& request) {
       shape::Find(request, "AttributesToGet") != nullptr;
   std::optional<std::string> select = shape::GetString(request, "Select");
   if (!select) {
-    return has_expression || has_attributes ? Select::kSpecific
-                                            : Select::kAllAttributes;
+    if (has_expression || has_attributes) return Select::kSpecific;
+    // DynamoDB reads an index's projection unless told otherwise.
+    return shape::Find(request, "IndexName") != nullptr
+               ? Select::kAllProjected
+               : Select::kAllAttributes;
   }
   if (*select == "SPECIFIC_ATTRIBUTES") {
     if (!has_expression && !has_attributes) {
@@ -122,12 +126,75 @@ std::optional<Item> ReadExclusiveStartKey(const rapidjson::Value& request) {
   return key;
 }
 
-void RejectIndexName(const rapidjson::Value& request) {
-  if (std::optional<std::string> index =
-          shape::GetString(request, "IndexName")) {
+const IndexDef* ResolveIndex(const rapidjson::Value& request,
+                             const TableDef& table, Select select) {
+  std::optional<std::string> name = shape::GetString(request, "IndexName");
+  if (!name) return nullptr;
+  const IndexDef* index = table.FindIndex(*name);
+  if (index == nullptr) {
     throw ApiError::Validation("The table does not have the specified index: " +
-                               *index);
+                               *name);
   }
+  if (index->backfilling) {
+    throw ApiError::Validation(
+        "Cannot read from backfilling global secondary index: " + *name);
+  }
+  if (index->global) {
+    if (shape::GetBool(request, "ConsistentRead").value_or(false)) {
+      throw ApiError::Validation(
+          "Consistent reads are not supported on global secondary indexes");
+    }
+    if (select == Select::kAllAttributes &&
+        index->projection != ProjectionType::kAll) {
+      throw ApiError::Validation(
+          "One or more parameter values were invalid: Select type "
+          "ALL_ATTRIBUTES is not supported for global secondary index " +
+          *name + " because its projection type is not ALL");
+    }
+  }
+  return index;
+}
+
+namespace {
+
+// The attributes a start key on `index` must hold: the table's keys, then
+// the index's that are not among them.
+std::vector<KeyAttribute> IndexStartKeyAttributes(const TableDef& table,
+                                                  const IndexDef& index) {
+  std::vector<KeyAttribute> keys = {table.hash_key};
+  if (table.range_key) keys.push_back(*table.range_key);
+  for (const auto* list : {&index.hash_keys, &index.range_keys}) {
+    for (const KeyAttribute& key : *list) {
+      bool seen = false;
+      for (const KeyAttribute& k : keys) seen = seen || k.name == key.name;
+      if (!seen) keys.push_back(key);
+    }
+  }
+  return keys;
+}
+
+}  // namespace
+
+void ValidateIndexStartKey(const TableDef& table, const IndexDef& index,
+                           const Item& key) {
+  const std::vector<KeyAttribute> keys = IndexStartKeyAttributes(table, index);
+  auto mismatch = [] {
+    return ApiError::Validation(
+        "The provided starting key is invalid: The provided key element does "
+        "not match the schema");
+  };
+  if (key.size() != keys.size()) throw mismatch();
+  for (const KeyAttribute& attribute : keys) {
+    auto it = key.find(attribute.name);
+    if (it == key.end() || it->second.type != attribute.type) throw mismatch();
+  }
+}
+
+std::string EncodeStartKey(const TableDef& table, const IndexDef* index,
+                           const Item& key) {
+  std::string item_key = EncodeItemKey(table, key);
+  if (index == nullptr) return item_key;
+  return EncodeIndexKey(*index, key, item_key);
 }
 
 void ValidateStartKey(const TableDef& table, const Item& key) {
@@ -169,8 +236,16 @@ std::string RunPage(const Txn& txn, const TableDef& table, RangeScan& scan,
                     const ReadRequest& request) {
   scan.limit = static_cast<size_t>(request.limit);
   if (request.exclusive_start_key) {
-    scan.start_after = EncodeItemKey(table, *request.exclusive_start_key);
+    scan.start_after =
+        EncodeStartKey(table, request.index, *request.exclusive_start_key);
   }
+  const IndexDef* index = request.index;
+  // An LSI read that asks for attributes beyond the projection fetches them
+  // from the table, as DynamoDB does; a GSI only has its projection.
+  const bool whole_item =
+      index == nullptr || index->projection == ProjectionType::kAll ||
+      (!index->global && (request.select == Select::kAllAttributes ||
+                          request.select == Select::kSpecific));
 
   rapidjson::StringBuffer buffer;
   JsonWriter writer(buffer);
@@ -184,8 +259,18 @@ std::string RunPage(const Txn& txn, const TableDef& table, RangeScan& scan,
   // Only the last item read's key is kept: memory stays bounded by the page
   // being written, not by what was read.
   Item last_key;
-  RangeScanResult result = ReadRange(txn, scan, [&](const Item& item) {
-    last_key = ExtractKey(table, item);
+  RangeScanResult result = ReadRange(txn, scan, [&](const Item& stored) {
+    last_key = ExtractKey(table, stored);
+    std::optional<Item> projected;
+    if (index != nullptr) {
+      for (const auto* keys : {&index->hash_keys, &index->range_keys}) {
+        for (const KeyAttribute& key : *keys) {
+          last_key.insert_or_assign(key.name, stored.at(key.name));
+        }
+      }
+      if (!whole_item) projected = ProjectForIndex(table, *index, stored);
+    }
+    const Item& item = projected ? *projected : stored;
     if (request.filter && !EvaluateCondition(*request.filter, item)) return;
     ++count;
     if (!write_items) return;

@@ -33,12 +33,17 @@ struct ReadRequest {
   bool consistent = false;
   CapacityMode capacity = CapacityMode::kNone;
   std::optional<Item> exclusive_start_key;  // decoded, checked on its own
+  // A read of a secondary index: items are what the index projects (an LSI
+  // read with ALL_ATTRIBUTES or specific attributes fetches from the table),
+  // and LastEvaluatedKey adds the index keys to the table keys.
+  const IndexDef* index = nullptr;
 };
 
 // Select against ProjectionExpression/AttributesToGet, with DynamoDB's
 // messages ("Cannot specify the ProjectionExpression when choosing to get
-// ALL_ATTRIBUTES", ...). No index exists yet, so ALL_PROJECTED_ATTRIBUTES is
-// always refused. Throws ValidationException.
+// ALL_ATTRIBUTES", ...). ALL_PROJECTED_ATTRIBUTES needs an IndexName; with
+// one and no Select or projection the default is ALL_PROJECTED_ATTRIBUTES.
+// Throws ValidationException.
 Select ReadSelect(const rapidjson::Value& request);
 
 // AttributesToGet as top-level paths (nullopt when absent); duplicates are
@@ -51,8 +56,24 @@ std::optional<std::vector<DocumentPath>> ReadAttributesToGet(
 // starting key is invalid: " prefix DynamoDB puts on most of their messages.
 std::optional<Item> ReadExclusiveStartKey(const rapidjson::Value& request);
 
-// IndexName: no table has a secondary index yet, so any name is unknown.
-void RejectIndexName(const rapidjson::Value& request);
+// IndexName resolved against `table`: nullptr without one; "The table
+// does not have the specified index: X" for an unknown name; a GSI still
+// backfilling cannot be read yet. Then the index's read rules:
+// ConsistentRead on a GSI, Select=ALL_ATTRIBUTES on a GSI that does not
+// project everything. `select` is ReadSelect's answer. Throws
+// ValidationException.
+const IndexDef* ResolveIndex(const rapidjson::Value& request,
+                             const TableDef& table, Select select);
+
+// The start key of a read of `index`: the table's key attributes and the
+// index's, with their types.
+void ValidateIndexStartKey(const TableDef& table, const IndexDef& index,
+                           const Item& key);
+
+// The encoded position `key` (an ExclusiveStartKey) names in the table or,
+// when `index` is set, in the index.
+std::string EncodeStartKey(const TableDef& table, const IndexDef* index,
+                           const Item& key);
 
 // The start key against the table's key schema: "The provided starting key
 // is invalid: The provided key element does not match the schema", ...

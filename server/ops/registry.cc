@@ -8,6 +8,8 @@ namespace ddb {
 namespace {
 
 constexpr std::pair<std::string_view, OpHandler> kImplemented[] = {
+    {"BatchGetItem", ops::BatchGetItem},
+    {"BatchWriteItem", ops::BatchWriteItem},
     {"CreateTable", ops::CreateTable},
     {"DeleteItem", ops::DeleteItem},
     {"DeleteTable", ops::DeleteTable},
@@ -17,7 +19,10 @@ constexpr std::pair<std::string_view, OpHandler> kImplemented[] = {
     {"PutItem", ops::PutItem},
     {"Query", ops::Query},
     {"Scan", ops::Scan},
+    {"TransactGetItems", ops::TransactGetItems},
+    {"TransactWriteItems", ops::TransactWriteItems},
     {"UpdateItem", ops::UpdateItem},
+    {"UpdateTable", ops::UpdateTable},
 };
 
 // Every operation of the DynamoDB_20120810 API (API Reference, "Actions").

@@ -3,6 +3,7 @@
 #include "core/api_error.h"
 #include "server/ops/common.h"
 #include "server/ops/read_common.h"
+#include "storage/index_scan.h"
 #include "storage/key_codec.h"
 
 namespace ddb::ops {
@@ -119,15 +120,31 @@ void Scan(const rapidjson::Value& request, const OpContext& ctx,
 
   Txn txn = ctx.storage->BeginRead();
   TableDef table = RequireTable(txn, ctx, read.table_name);
-  RejectIndexName(request);
-  RangeScan scan =
-      segment ? SegmentScan(table, static_cast<uint64_t>(*segment), total)
-              : TableScan(table);
+  read.index = ResolveIndex(request, table, read.select);
+  const IndexDef* index = read.index;
+  RangeScan scan;
+  if (index != nullptr) {
+    scan = segment ? IndexSegmentScan(table, *index,
+                                      static_cast<uint64_t>(*segment), total)
+                   : IndexFullScan(table, *index);
+  } else {
+    scan = segment ? SegmentScan(table, static_cast<uint64_t>(*segment), total)
+                   : TableScan(table);
+  }
   if (read.exclusive_start_key) {
-    ValidateStartKey(table, *read.exclusive_start_key);
-    if (segment &&
-        !KeyInSegment(EncodeItemKey(table, *read.exclusive_start_key),
-                      static_cast<uint64_t>(*segment), total)) {
+    if (index != nullptr) {
+      ValidateIndexStartKey(table, *index, *read.exclusive_start_key);
+    } else {
+      ValidateStartKey(table, *read.exclusive_start_key);
+    }
+    const std::string start =
+        EncodeStartKey(table, index, *read.exclusive_start_key);
+    const bool in_segment =
+        !segment ||
+        (index != nullptr
+             ? IndexKeyInSegment(start, static_cast<uint64_t>(*segment), total)
+             : KeyInSegment(start, static_cast<uint64_t>(*segment), total));
+    if (!in_segment) {
       throw ApiError::Validation(
           "The provided starting key is invalid: Invalid ExclusiveStartKey. "
           "Please use ExclusiveStartKey with correct Segment. TotalSegments: " +

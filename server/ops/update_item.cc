@@ -64,8 +64,6 @@ const shape::Shape& UpdateItemShape() {
   return request;
 }
 
-constexpr size_t kMaxItemBytes = 400 * 1024;
-
 enum class ReturnValues { kNone, kAllOld, kUpdatedOld, kAllNew, kUpdatedNew };
 
 ReturnValues ParseReturnValues(const rapidjson::Value& request) {
@@ -89,21 +87,6 @@ struct UpdateRequest {
   std::optional<Item> old_item;
   Item new_item;
 };
-
-// DynamoDB refuses any action whose path starts at a key attribute, even a
-// SET to the same value.
-void CheckKeyNotUpdated(const TableDef& table, const Update& update) {
-  for (const UpdateAction& action : update.actions) {
-    const std::string& name = action.path.elements[0].name;
-    if (name == table.hash_key.name ||
-        (table.range_key && name == table.range_key->name)) {
-      throw ApiError::Validation(
-          "One or more parameter values were invalid: Cannot update "
-          "attribute " +
-          name + ". This attribute is part of the key");
-    }
-  }
-}
 
 void WriteResponse(const UpdateRequest& req, OpCompletion& done) {
   rapidjson::StringBuffer buffer;
@@ -186,7 +169,8 @@ void UpdateItem(const rapidjson::Value& request, const OpContext& ctx,
                             req->return_old_on_failure);
         req->new_item = req->old_item ? *req->old_item : req->key;
         ApplyUpdate(req->update, &req->new_item);
-        if (ItemSize(req->new_item) > kMaxItemBytes) {
+        ValidateIndexKeys(*table, req->new_item);
+        if (ItemSize(req->new_item) > kItemSizeLimit) {
           throw ApiError::Validation(
               "Item size to update has exceeded the maximum allowed size");
         }

@@ -10,12 +10,7 @@ expectation is DynamoDB's behaviour. Ends with "N passed, M failed".
 """
 
 import os
-import re
-import signal
-import subprocess
 import sys
-import tempfile
-import time
 import threading
 import unittest
 from decimal import Decimal
@@ -24,44 +19,21 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-LISTENING = re.compile(rb"dynalocal listening on (http://[^\s/]+)")
-os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
+from e2e_server import start_in_memory
 
 SERVER = {}
 
 
 def start_server():
-    binary = os.environ.get("DYNALOCAL_BIN", "build/dynalocal")
-    log = tempfile.NamedTemporaryFile(prefix="dynalocal-e2e-", delete=False)
-    proc = subprocess.Popen([binary, "--host", "127.0.0.1", "--port", "0",
-                             "--in-memory"], stdin=subprocess.DEVNULL,
-                            stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    SERVER["proc"] = proc
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        with open(log.name, "rb") as f:
-            match = LISTENING.search(f.read())
-        if match:
-            return match.group(1).decode()
-        if proc.poll() is not None:
-            break
-        time.sleep(0.05)
-    stop_server()
-    with open(log.name, "rb") as f:
-        raise RuntimeError("dynalocal did not start: " + f.read().decode())
+    server = start_in_memory("batch")
+    SERVER["server"] = server
+    return server.endpoint
 
 
 def stop_server():
-    proc = SERVER.pop("proc", None)
-    if proc is None or proc.poll() is not None:
-        return
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=3)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+    server = SERVER.pop("server", None)
+    if server is not None:
+        server.stop()
 
 
 def clients(endpoint):

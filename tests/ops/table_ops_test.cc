@@ -144,7 +144,7 @@ TEST_F(TableOpsTest, EnumAndListConstraintsAreAggregated) {
   Response two = Call(
       "CreateTable",
       CreateBody("tbl", std::string(kDefs) + "," + kKeys +
-                           R"(,"BillingMode":"WRONG","TableClass":"NOPE")"));
+                            R"(,"BillingMode":"WRONG","TableClass":"NOPE")"));
   ExpectError(two, "ValidationException",
               "2 validation errors detected: Value 'WRONG' at 'billingMode' "
               "failed to satisfy constraint: Member must satisfy enum value "
@@ -195,9 +195,10 @@ TEST_F(TableOpsTest, KeySchemaRules) {
       "KeySchema does not exactly match number of attributes defined in "
       "AttributeDefinitions");
   ExpectError(
-      Call("CreateTable",
-           CreateBody(
-               "tbl", std::string(kDefs) +
+      Call(
+          "CreateTable",
+          CreateBody("tbl",
+                     std::string(kDefs) +
                          R"(,"KeySchema":[],"BillingMode":"PAY_PER_REQUEST")")),
       "ValidationException",
       "1 validation error detected: Value '[]' at 'keySchema' failed to "
@@ -250,7 +251,7 @@ TEST_F(TableOpsTest, WrongJsonTypesAreSerializationExceptions) {
             "STRING_VALUE cannot be converted to Integer");
 }
 
-TEST_F(TableOpsTest, IndexesAreRejectedUntilSupported) {
+TEST_F(TableOpsTest, IndexDefinitionsAreShapeChecked) {
   ExpectError(
       Call(
           "CreateTable",
@@ -259,7 +260,13 @@ TEST_F(TableOpsTest, IndexesAreRejectedUntilSupported) {
               std::string(kDefs) + "," + kKeys +
                   R"(,"BillingMode":"PAY_PER_REQUEST","GlobalSecondaryIndexes":[{"IndexName":"g"}])")),
       "ValidationException",
-      "dynalocal does not support GlobalSecondaryIndexes yet");
+      "3 validation errors detected: Value null at "
+      "'globalSecondaryIndexes.1.member.keySchema' failed to satisfy "
+      "constraint: Member must not be null; Value null at "
+      "'globalSecondaryIndexes.1.member.projection' failed to satisfy "
+      "constraint: Member must not be null; Value 'g' at "
+      "'globalSecondaryIndexes.1.member.indexName' failed to satisfy "
+      "constraint: Member must have length greater than or equal to 3");
 }
 
 TEST_F(TableOpsTest, ListTablesIsSortedAndPaged) {
