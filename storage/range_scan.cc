@@ -262,11 +262,18 @@ RangeScanResult ReadRange(const Txn& txn, const RangeScan& scan,
         continue;
       }
     }
+    // A page holds at most 1 MB of items: the item that would cross it is
+    // left for the next page (it is not read, so the page's last item is
+    // the LastEvaluatedKey).
+    const size_t size = ItemSize(item);
+    if (result.scanned > 0 && result.bytes_read + size > scan.byte_budget) {
+      result.stopped_early = true;
+      break;
+    }
     visit(item);
     ++result.scanned;
-    result.bytes_read += ItemSize(item);
-    if ((scan.limit != 0 && result.scanned >= scan.limit) ||
-        result.bytes_read >= scan.byte_budget) {
+    result.bytes_read += size;
+    if (scan.limit != 0 && result.scanned >= scan.limit) {
       result.stopped_early = true;
       break;
     }

@@ -302,7 +302,9 @@ void CheckStartKeyBounds(const TableDef& table, const Item& start,
   }
 }
 
-// Key attributes are narrowed by the key condition, never by a filter.
+// The partition key attributes are fixed by the key condition, so DynamoDB
+// refuses them in a filter; sort key attributes may be filtered (an
+// application querying a whole partition can filter on the sort key).
 void CheckFilterKeys(const Condition& filter,
                      const std::vector<std::string>& keys, bool legacy) {
   const std::vector<std::string> names = ConditionAttributeNames(filter);
@@ -477,9 +479,7 @@ void Query(const rapidjson::Value& request, const OpContext& ctx,
     }
     if (read.filter) {
       std::vector<std::string> keys;
-      for (const auto* list : {&index.hash_keys, &index.range_keys}) {
-        for (const KeyAttribute& key : *list) keys.push_back(key.name);
-      }
+      for (const KeyAttribute& key : index.hash_keys) keys.push_back(key.name);
       CheckFilterKeys(*read.filter, keys, legacy_filter);
     }
     RangeScan scan = IndexQuery(table, index, query);
@@ -505,9 +505,7 @@ void Query(const rapidjson::Value& request, const OpContext& ctx,
     CheckStartKeyBounds(table, *read.exclusive_start_key, pk, sk);
   }
   if (read.filter) {
-    std::vector<std::string> keys = {table.hash_key.name};
-    if (table.range_key) keys.push_back(table.range_key->name);
-    CheckFilterKeys(*read.filter, keys, legacy_filter);
+    CheckFilterKeys(*read.filter, {table.hash_key.name}, legacy_filter);
   }
 
   RangeScan scan = PartitionQuery(table, pk, sk);
