@@ -1,5 +1,6 @@
 #include "server/ops/common.h"
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 
@@ -7,6 +8,7 @@
 #include "expressions/legacy.h"
 #include "expressions/projection.h"
 #include "server/ops/index_common.h"
+#include "storage/range_scan.h"
 
 namespace ddb::ops {
 
@@ -490,6 +492,52 @@ void CheckKeyNotUpdated(const TableDef& table, const Update& update) {
           name + ". This attribute is part of the key");
     }
   }
+}
+
+}  // namespace ddb::ops
+
+namespace ddb::ops {
+
+bool WantsItemCollectionMetrics(const rapidjson::Value& request) {
+  return shape::GetString(request, "ReturnItemCollectionMetrics")
+             .value_or("NONE") == "SIZE";
+}
+
+std::optional<ItemCollectionMetrics> MeasureItemCollection(
+    const Txn& txn, const TableDef& table, const Item& item) {
+  const bool has_local_index =
+      std::any_of(table.indexes.begin(), table.indexes.end(),
+                  [](const IndexDef& index) { return !index.global; });
+  if (!has_local_index) return std::nullopt;
+  ItemCollectionMetrics metrics;
+  metrics.key_name = table.hash_key.name;
+  metrics.key_value = item.at(table.hash_key.name);
+  RangeScan scan = PartitionQuery(table, metrics.key_value, std::nullopt);
+  scan.byte_budget = SIZE_MAX;  // the whole collection
+  RangeScanResult result = ReadRange(txn, scan, [](const Item&) {});
+  metrics.size_gb = result.bytes_read / (1024.0 * 1024.0 * 1024.0);
+  return metrics;
+}
+
+void WriteItemCollectionMetrics(
+    JsonWriter& writer, const std::optional<ItemCollectionMetrics>& metrics) {
+  if (!metrics) return;
+  writer.Key("ItemCollectionMetrics");
+  writer.StartObject();
+  writer.Key("ItemCollectionKey");
+  writer.StartObject();
+  writer.Key(metrics->key_name.c_str(),
+             static_cast<rapidjson::SizeType>(metrics->key_name.size()));
+  WriteAttributeValue(metrics->key_value, writer);
+  writer.EndObject();
+  // DynamoDB gives a whole-gigabyte range around its estimate.
+  const double lower = std::floor(metrics->size_gb);
+  writer.Key("SizeEstimateRangeGB");
+  writer.StartArray();
+  writer.Double(lower);
+  writer.Double(lower + 1);
+  writer.EndArray();
+  writer.EndObject();
 }
 
 }  // namespace ddb::ops

@@ -166,3 +166,28 @@ std::optional<std::vector<DocumentPath>> ReadProjectionParams(
 void CheckKeyNotUpdated(const TableDef& table, const Update& update);
 
 }  // namespace ddb::ops
+
+namespace ddb::ops {
+
+// ItemCollectionMetrics: with ReturnItemCollectionMetrics=SIZE, DynamoDB
+// reports the written item's collection (its partition) only for tables
+// with a local secondary index.
+struct ItemCollectionMetrics {
+  std::string key_name;
+  AttributeValue key_value;
+  double size_gb = 0;  // the partition's items, summed by DynamoDB's rules
+};
+
+bool WantsItemCollectionMetrics(const rapidjson::Value& request);
+
+// Measures the collection of `item` (any item or key of `table`) inside
+// `txn`, after the write; nullopt when the table has no local index.
+std::optional<ItemCollectionMetrics> MeasureItemCollection(
+    const Txn& txn, const TableDef& table, const Item& item);
+
+// "ItemCollectionMetrics": {"ItemCollectionKey": {...},
+// "SizeEstimateRangeGB": [lower, upper]} (nothing for nullopt).
+void WriteItemCollectionMetrics(
+    JsonWriter& writer, const std::optional<ItemCollectionMetrics>& metrics);
+
+}  // namespace ddb::ops

@@ -50,7 +50,9 @@ struct DeleteRequest {
   CapacityMode capacity = CapacityMode::kNone;
   std::optional<Condition> condition;  // ConditionExpression or Expected
   bool return_old_on_failure = false;
-  std::optional<Item> old_item;  // filled by the writer
+  bool collection_metrics = false;  // ReturnItemCollectionMetrics=SIZE
+  std::optional<Item> old_item;     // filled by the writer
+  std::optional<ItemCollectionMetrics> metrics;  // filled by the writer
 };
 
 }  // namespace
@@ -75,6 +77,7 @@ void DeleteItem(const rapidjson::Value& request, const OpContext& ctx,
   del->table_name = *shape::GetString(request, "TableName");
   del->return_old = return_values == "ALL_OLD";
   del->capacity = ParseCapacityMode(request);
+  del->collection_metrics = WantsItemCollectionMetrics(request);
   {
     TableDef table =
         RequireTable(ctx.storage->BeginRead(), ctx, del->table_name);
@@ -94,6 +97,9 @@ void DeleteItem(const rapidjson::Value& request, const OpContext& ctx,
                               del->return_old_on_failure);
         }
         del->old_item = txn.DeleteItem(*table, del->key);
+        if (del->collection_metrics) {
+          del->metrics = MeasureItemCollection(txn, *table, del->key);
+        }
       },
       [del, done = std::move(done)](std::exception_ptr error) {
         if (error) return done(error, "");
@@ -106,6 +112,7 @@ void DeleteItem(const rapidjson::Value& request, const OpContext& ctx,
         WriteConsumedCapacity(
             writer, del->capacity, del->table_name,
             WriteUnits(del->old_item ? ItemSize(*del->old_item) : 0));
+        WriteItemCollectionMetrics(writer, del->metrics);
         writer.EndObject();
         done(nullptr, buffer.GetString());
       });

@@ -52,7 +52,9 @@ struct PutRequest {
   CapacityMode capacity = CapacityMode::kNone;
   std::optional<Condition> condition;  // ConditionExpression or Expected
   bool return_old_on_failure = false;
-  std::optional<Item> old_item;  // filled by the writer
+  bool collection_metrics = false;  // ReturnItemCollectionMetrics=SIZE
+  std::optional<Item> old_item;     // filled by the writer
+  std::optional<ItemCollectionMetrics> metrics;  // filled by the writer
 };
 
 }  // namespace
@@ -81,6 +83,7 @@ void PutItem(const rapidjson::Value& request, const OpContext& ctx,
   put->table_name = *shape::GetString(request, "TableName");
   put->return_old = return_values == "ALL_OLD";
   put->capacity = ParseCapacityMode(request);
+  put->collection_metrics = WantsItemCollectionMetrics(request);
 
   {
     // Resolve the table and check the key before queueing the write, so a
@@ -109,6 +112,9 @@ void PutItem(const rapidjson::Value& request, const OpContext& ctx,
               put->return_old_on_failure);
         }
         put->old_item = txn.PutItem(*table, put->item);
+        if (put->collection_metrics) {
+          put->metrics = MeasureItemCollection(txn, *table, put->item);
+        }
       },
       [put, done = std::move(done)](std::exception_ptr error) {
         if (error) return done(error, "");
@@ -122,6 +128,7 @@ void PutItem(const rapidjson::Value& request, const OpContext& ctx,
         if (put->old_item) bytes = std::max(bytes, ItemSize(*put->old_item));
         WriteConsumedCapacity(writer, put->capacity, put->table_name,
                               WriteUnits(bytes));
+        WriteItemCollectionMetrics(writer, put->metrics);
         writer.EndObject();
         done(nullptr, buffer.GetString());
       });

@@ -83,9 +83,11 @@ struct UpdateRequest {
   bool return_old_on_failure = false;
   ReturnValues return_values = ReturnValues::kNone;
   CapacityMode capacity = CapacityMode::kNone;
+  bool collection_metrics = false;  // ReturnItemCollectionMetrics=SIZE
   // Filled by the writer.
   std::optional<Item> old_item;
   Item new_item;
+  std::optional<ItemCollectionMetrics> metrics;
 };
 
 void WriteResponse(const UpdateRequest& req, OpCompletion& done) {
@@ -116,6 +118,7 @@ void WriteResponse(const UpdateRequest& req, OpCompletion& done) {
   if (req.old_item) bytes = std::max(bytes, ItemSize(*req.old_item));
   WriteConsumedCapacity(writer, req.capacity, req.table_name,
                         WriteUnits(bytes));
+  WriteItemCollectionMetrics(writer, req.metrics);
   writer.EndObject();
   done(nullptr, buffer.GetString());
 }
@@ -147,6 +150,7 @@ void UpdateItem(const rapidjson::Value& request, const OpContext& ctx,
   req->return_values = ParseReturnValues(request);
   req->table_name = *shape::GetString(request, "TableName");
   req->capacity = ParseCapacityMode(request);
+  req->collection_metrics = WantsItemCollectionMetrics(request);
   {
     TableDef table =
         RequireTable(ctx.storage->BeginRead(), ctx, req->table_name);
@@ -175,6 +179,9 @@ void UpdateItem(const rapidjson::Value& request, const OpContext& ctx,
               "Item size to update has exceeded the maximum allowed size");
         }
         txn.PutItem(*table, req->new_item);
+        if (req->collection_metrics) {
+          req->metrics = MeasureItemCollection(txn, *table, req->new_item);
+        }
       },
       [req, done = std::move(done)](std::exception_ptr error) mutable {
         if (error) return done(error, "");

@@ -318,3 +318,49 @@ TEST_F(ItemOpsTest, ExpressionAndLegacyParametersDoNotMix) {
 
 }  // namespace
 }  // namespace ddb::testing
+
+namespace ddb::testing {
+namespace {
+
+TEST_F(ItemOpsTest, ItemCollectionMetricsOnlyForTablesWithLocalIndexes) {
+  Response created = Call(
+      "CreateTable",
+      R"({"TableName":"withlsi","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},{"AttributeName":"sk","AttributeType":"S"},{"AttributeName":"alt","AttributeType":"S"}],"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}],"LocalSecondaryIndexes":[{"IndexName":"byalt","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"alt","KeyType":"RANGE"}],"Projection":{"ProjectionType":"ALL"}}],"BillingMode":"PAY_PER_REQUEST"})");
+  ASSERT_EQ(created.status, 200) << created.body;
+  const std::string metrics =
+      R"("ItemCollectionMetrics":{"ItemCollectionKey":{"pk":{"S":"p"}},"SizeEstimateRangeGB":[0.0,1.0]})";
+  EXPECT_EQ(
+      Call(
+          "PutItem",
+          R"({"TableName":"withlsi","Item":{"pk":{"S":"p"},"sk":{"S":"1"}},"ReturnItemCollectionMetrics":"SIZE"})")
+          .body,
+      "{" + metrics + "}");
+  EXPECT_EQ(
+      Call(
+          "UpdateItem",
+          R"({"TableName":"withlsi","Key":{"pk":{"S":"p"},"sk":{"S":"1"}},"UpdateExpression":"SET v = :v","ExpressionAttributeValues":{":v":{"N":"1"}},"ReturnItemCollectionMetrics":"SIZE"})")
+          .body,
+      "{" + metrics + "}");
+  EXPECT_EQ(
+      Call(
+          "DeleteItem",
+          R"({"TableName":"withlsi","Key":{"pk":{"S":"p"},"sk":{"S":"1"}},"ReturnItemCollectionMetrics":"SIZE"})")
+          .body,
+      "{" + metrics + "}");
+  EXPECT_EQ(
+      Call(
+          "PutItem",
+          R"({"TableName":"withlsi","Item":{"pk":{"S":"p"},"sk":{"S":"1"}},"ReturnItemCollectionMetrics":"NONE"})")
+          .body,
+      "{}");
+  // No local index: DynamoDB returns no metrics at all.
+  EXPECT_EQ(
+      Call(
+          "PutItem",
+          R"({"TableName":"items","Item":{"pk":{"S":"p"}},"ReturnItemCollectionMetrics":"SIZE"})")
+          .body,
+      "{}");
+}
+
+}  // namespace
+}  // namespace ddb::testing
