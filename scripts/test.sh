@@ -56,6 +56,18 @@ run_ctest() {
 stage "dependencies"
 scripts/deps.sh all
 
+stage "clang-format (Google style) on every C++ file"
+unformatted=()
+while IFS= read -r file; do
+  clang-format --dry-run --Werror "$file" >/dev/null 2>&1 || unformatted+=("$file")
+done < <(git ls-files '*.cc' '*.h' 2>/dev/null || find core storage expressions server tests bench -name '*.cc' -o -name '*.h')
+if ((${#unformatted[@]} == 0)); then
+  echo "format: 1 passed, 0 failed"
+  total_passed=$((total_passed + 1))
+else
+  count_broken "format: not clang-formatted: ${unformatted[*]}"
+fi
+
 stage "build (RelWithDebInfo) in $build/"
 build_ok=1
 if ! { cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDYNALOCAL_TESTS=ON &&
