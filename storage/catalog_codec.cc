@@ -55,6 +55,16 @@ void ReadIndexes(ByteReader& r, TableDef* t) {
   }
 }
 
+void ReadTagsAndTtl(ByteReader& r, TableDef* t) {
+  const size_t n = r.ReadCount(2);
+  for (size_t i = 0; i < n; ++i) {
+    std::string key(r.ReadLengthPrefixed());
+    t->tags[std::move(key)] = std::string(r.ReadLengthPrefixed());
+  }
+  t->ttl_enabled = r.ReadByte() != 0;
+  t->ttl_attribute = std::string(r.ReadLengthPrefixed());
+}
+
 }  // namespace
 
 std::string CatalogKey(std::string_view ns, std::string_view name) {
@@ -108,13 +118,20 @@ std::string EncodeTableDef(const TableDef& t) {
     AppendVarint(static_cast<uint64_t>(index.write_capacity), &out);
     out.push_back(index.backfilling ? 1 : 0);
   }
+  AppendVarint(t.tags.size(), &out);
+  for (const auto& [key, value] : t.tags) {
+    AppendLengthPrefixed(key, &out);
+    AppendLengthPrefixed(value, &out);
+  }
+  out.push_back(t.ttl_enabled ? 1 : 0);
+  AppendLengthPrefixed(t.ttl_attribute, &out);
   return out;
 }
 
 TableDef DecodeTableDef(std::string_view data) {
   ByteReader r(data, "table definition");
   const uint8_t version = r.ReadByte();
-  if (version != 1 && version != kTableDefFormatVersion) {
+  if (version < 1 || version > kTableDefFormatVersion) {
     r.Fail("unknown format version");
   }
   TableDef t;
@@ -145,6 +162,8 @@ TableDef DecodeTableDef(std::string_view data) {
   t.table_uuid = std::string(r.ReadLengthPrefixed());
   t.region = std::string(r.ReadLengthPrefixed());
   if (version >= 2) ReadIndexes(r, &t);
+  // Older versions have no tags and TimeToLive disabled: the defaults.
+  if (version >= 3) ReadTagsAndTtl(r, &t);
   if (!r.empty()) r.Fail("trailing bytes");
   return t;
 }

@@ -27,6 +27,12 @@
 //                   backfilling:u8
 //   bytes       := length:varint raw
 //
+// Format version 3 appends the tags and the TimeToLive setting:
+//
+//   table_def_v3 := table_def_v2(version 3)
+//                   count:varint (key:bytes value:bytes)*   tags, key order
+//                   ttl_enabled:u8 ttl_attribute:bytes
+//
 // A later field is added by bumping the version; the decoder keeps reading
 // every older version so existing data directories stay readable.
 #pragma once
@@ -39,7 +45,7 @@
 
 namespace ddb {
 
-inline constexpr uint8_t kTableDefFormatVersion = 2;
+inline constexpr uint8_t kTableDefFormatVersion = 3;
 
 std::string CatalogKey(std::string_view ns, std::string_view name);
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -63,6 +64,13 @@ struct TableDef {
   std::string region;        // for TableArn
   std::vector<IndexDef> indexes;  // GSIs and LSIs, in creation order
   uint32_t next_index_id = 1;
+  // Resource tags (TagResource, CreateTable's Tags): key -> value, kept in
+  // key order because ListTagsOfResource lists them that way.
+  std::map<std::string, std::string> tags;
+  // TimeToLiveSpecification as last set by UpdateTimeToLive. Only the
+  // setting is kept: expired items are not deleted yet (no sweeper).
+  bool ttl_enabled = false;
+  std::string ttl_attribute;  // set while ttl_enabled
 
   const IndexDef* FindIndex(std::string_view index_name) const {
     for (const IndexDef& index : indexes) {

@@ -10,6 +10,7 @@
 #include "core/api_error.h"
 #include "server/ops/common.h"
 #include "server/ops/index_common.h"
+#include "server/ops/tag_resource.h"
 
 namespace ddb::ops {
 namespace {
@@ -66,7 +67,12 @@ const Shape& CreateTableShape() {
   // Structures this issue does not implement yet are type-checked loosely
   // (any object) and then rejected by name below.
   static const Shape any_struct{shape::Kind::kStruct, "Object", {}};
-  static const Shape any_list{shape::Kind::kList, nullptr, {}, &any_struct};
+  // Tag members are checked by ParseTagList with DynamoDB's tag messages.
+  static const Shape tag{shape::Kind::kStruct,
+                         "Tag",
+                         {Member{.name = "Key", .shape = shape::String()},
+                          Member{.name = "Value", .shape = shape::String()}}};
+  static const Shape tags{shape::Kind::kList, nullptr, {}, &tag};
   static const Shape local_indexes{
       shape::Kind::kList, nullptr, {}, LocalSecondaryIndexShape()};
   static const Shape global_indexes{
@@ -94,7 +100,7 @@ const Shape& CreateTableShape() {
           Member{.name = "GlobalSecondaryIndexes", .shape = &global_indexes},
           Member{.name = "StreamSpecification", .shape = &any_struct},
           Member{.name = "SSESpecification", .shape = &any_struct},
-          Member{.name = "Tags", .shape = &any_list},
+          Member{.name = "Tags", .shape = &tags},
           Member{.name = "TableClass",
                  .shape = shape::String(),
                  .enum_values = {"STANDARD", "STANDARD_INFREQUENT_ACCESS"}},
@@ -138,7 +144,7 @@ std::string JoinNames(const std::vector<std::string>& names) {
 // yet: refused by name rather than silently dropped.
 void RejectUnsupported(const rapidjson::Value& request) {
   for (const char* name :
-       {"StreamSpecification", "SSESpecification", "Tags", "ResourcePolicy",
+       {"StreamSpecification", "SSESpecification", "ResourcePolicy",
         "OnDemandThroughput", "WarmThroughput"}) {
     if (shape::Find(request, name) != nullptr) {
       throw ApiError::Validation(std::string("dynalocal does not support ") +
@@ -320,6 +326,10 @@ TableDef ParseCreateTable(const rapidjson::Value& request,
         "AttributeDefinitions");
   }
   RejectUnsupported(request);
+  // Unlike TagResource, CreateTable accepts an empty Tags list.
+  if (const rapidjson::Value* tags = shape::Find(request, "Tags")) {
+    table.tags = ParseTagList(*tags);
+  }
 
   auto type_of = [&](const std::string& name) {
     for (const AttributeDefinition& definition : table.attribute_definitions) {

@@ -53,6 +53,13 @@ void Scan(const rapidjson::Value&, const OpContext&, OpCompletion);
 void TransactGetItems(const rapidjson::Value&, const OpContext&, OpCompletion);
 void TransactWriteItems(const rapidjson::Value&, const OpContext&,
                         OpCompletion);
+void TagResource(const rapidjson::Value&, const OpContext&, OpCompletion);
+void UntagResource(const rapidjson::Value&, const OpContext&, OpCompletion);
+void ListTagsOfResource(const rapidjson::Value&, const OpContext&,
+                        OpCompletion);
+void UpdateTimeToLive(const rapidjson::Value&, const OpContext&, OpCompletion);
+void DescribeTimeToLive(const rapidjson::Value&, const OpContext&,
+                        OpCompletion);
 }  // namespace ops
 
 }  // namespace ddb

@@ -14,15 +14,20 @@ constexpr std::pair<std::string_view, OpHandler> kImplemented[] = {
     {"DeleteItem", ops::DeleteItem},
     {"DeleteTable", ops::DeleteTable},
     {"DescribeTable", ops::DescribeTable},
+    {"DescribeTimeToLive", ops::DescribeTimeToLive},
     {"GetItem", ops::GetItem},
     {"ListTables", ops::ListTables},
+    {"ListTagsOfResource", ops::ListTagsOfResource},
     {"PutItem", ops::PutItem},
     {"Query", ops::Query},
     {"Scan", ops::Scan},
+    {"TagResource", ops::TagResource},
     {"TransactGetItems", ops::TransactGetItems},
     {"TransactWriteItems", ops::TransactWriteItems},
+    {"UntagResource", ops::UntagResource},
     {"UpdateItem", ops::UpdateItem},
     {"UpdateTable", ops::UpdateTable},
+    {"UpdateTimeToLive", ops::UpdateTimeToLive},
 };
 
 // Every operation of the DynamoDB_20120810 API (API Reference, "Actions").
