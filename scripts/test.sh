@@ -120,24 +120,31 @@ else
   count_broken "e2e: skipped, $build/dynalocal did not build"
 fi
 
-# The expression parser fuzzer: a bounded run (DYNALOCAL_FUZZ_SECONDS, default
-# 60) over the committed seed corpus; any crash, leak or hang fails it.
-stage "expression fuzzer (libFuzzer, ${DYNALOCAL_FUZZ_SECONDS:-60} s) in $build_fuzz/"
+# The fuzzers: bounded runs over the committed seed corpora; any crash,
+# leak, hang or 500 fails them. expression_fuzzer drives the expression
+# parsers (DYNALOCAL_FUZZ_SECONDS, default 60); request_fuzzer sends whole
+# request bodies to every operation through the router (half that time).
+fuzz_seconds="${DYNALOCAL_FUZZ_SECONDS:-60}"
+stage "fuzzers (libFuzzer) in $build_fuzz/"
 if cmake -S . -B "$build_fuzz" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
          -DCMAKE_CXX_COMPILER=clang++ -DDYNALOCAL_FUZZ=ON -DDYNALOCAL_TESTS=OFF >/dev/null &&
-   cmake --build "$build_fuzz" -j "$jobs" --target expression_fuzzer; then
-  fuzz_corpus="$logdir/fuzz-corpus"
-  mkdir -p "$fuzz_corpus"
-  if "$build_fuzz/expression_fuzzer" -max_total_time="${DYNALOCAL_FUZZ_SECONDS:-60}" \
-       -timeout=5 -rss_limit_mb=2048 -print_final_stats=1 \
-       "$fuzz_corpus" tests/fuzz/corpus/expression >"$logdir/fuzz.log" 2>&1; then
-    tail -n 3 "$logdir/fuzz.log"
-    echo "fuzz: 1 passed, 0 failed"
-    total_passed=$((total_passed + 1))
-  else
-    tail -n 40 "$logdir/fuzz.log"
-    count_broken "fuzz: expression_fuzzer found a problem (log above)"
-  fi
+   cmake --build "$build_fuzz" -j "$jobs" --target expression_fuzzer request_fuzzer; then
+  for fuzzer in expression request; do
+    seconds=$fuzz_seconds
+    [[ $fuzzer == request ]] && seconds=$((fuzz_seconds / 2))
+    fuzz_corpus="$logdir/fuzz-corpus-$fuzzer"
+    mkdir -p "$fuzz_corpus"
+    if "$build_fuzz/${fuzzer}_fuzzer" -max_total_time="$seconds" \
+         -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
+         "$fuzz_corpus" "tests/fuzz/corpus/$fuzzer" >"$logdir/fuzz-$fuzzer.log" 2>&1; then
+      grep -E '^Done' "$logdir/fuzz-$fuzzer.log" || true
+      echo "fuzz-$fuzzer: 1 passed, 0 failed"
+      total_passed=$((total_passed + 1))
+    else
+      tail -n 40 "$logdir/fuzz-$fuzzer.log"
+      count_broken "fuzz: ${fuzzer}_fuzzer found a problem (log above)"
+    fi
+  done
 else
   count_broken "fuzz: $build_fuzz/ failed to build"
 fi

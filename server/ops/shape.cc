@@ -161,6 +161,17 @@ std::string LowerFirst(const char* name) {
   return out;
 }
 
+// Integral value of a JSON number, clamped to int64 (a double far outside
+// that range must not be converted: that is undefined behaviour).
+int64_t NumberValue(const rapidjson::Value& json) {
+  if (json.IsInt64()) return json.GetInt64();
+  if (json.IsUint64()) return INT64_MAX;
+  double value = std::floor(json.GetDouble());
+  if (value >= 9.2e18) return INT64_MAX;
+  if (value <= -9.2e18) return INT64_MIN;
+  return static_cast<int64_t>(value);
+}
+
 // Renders a value the way the Java front end prints it in constraint
 // messages: strings bare, lists as [a, b], structures as
 // Name(member=value, ...). Depth is bounded by the shapes.
@@ -176,7 +187,7 @@ std::string Render(const rapidjson::Value& json, const Shape& shape) {
     case Kind::kLong:
       if (json.IsInt64()) return std::to_string(json.GetInt64());
       if (json.IsUint64()) return std::to_string(json.GetUint64());
-      return std::to_string(static_cast<int64_t>(std::floor(json.GetDouble())));
+      return std::to_string(NumberValue(json));
     case Kind::kList: {
       std::string out = "[";
       bool first = true;
@@ -204,15 +215,6 @@ std::string Render(const rapidjson::Value& json, const Shape& shape) {
       // print them.
       return "{}";
   }
-}
-
-int64_t NumberValue(const rapidjson::Value& json) {
-  if (json.IsInt64()) return json.GetInt64();
-  if (json.IsUint64()) return INT64_MAX;
-  double value = std::floor(json.GetDouble());
-  if (value >= 9.2e18) return INT64_MAX;
-  if (value <= -9.2e18) return INT64_MIN;
-  return static_cast<int64_t>(value);
 }
 
 size_t LengthOf(const rapidjson::Value& json) {

@@ -320,3 +320,18 @@ TEST_F(TableOpsTest, DeleteTableReturnsDeletingAndRemovesData) {
 
 }  // namespace
 }  // namespace ddb::testing
+
+namespace ddb::testing {
+namespace {
+
+// Found by the request fuzzer: a number far beyond int64 must be handled
+// without undefined behaviour (it is clamped when rendered).
+TEST_F(TableOpsTest, HugeLimitIsAConstraintErrorNotACrash) {
+  ExpectError(Call("ListTables", R"({"Limit":8.8e119})"), "ValidationException",
+              "1 validation error detected: Value '9223372036854775807' at "
+              "'limit' failed to satisfy constraint: Member must have value "
+              "less than or equal to 100");
+}
+
+}  // namespace
+}  // namespace ddb::testing
