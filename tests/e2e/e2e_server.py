@@ -150,3 +150,39 @@ def run_tests():
     line = f"{passed} passed, {failed} failed"
     print(line + (f", {skipped} skipped" if skipped else ""))
     return 0 if failed == 0 and result.testsRun > 0 else 1
+
+
+# One in-memory server shared by the test cases of a suite: run_suite starts
+# it and puts its endpoint here before any test runs.
+SERVER = {}
+
+
+def clients(endpoint, region="us-east-1"):
+    """A boto3 client and resource for `endpoint`: dummy credentials, no
+    retries (a retry would hide the first answer)."""
+    import boto3
+    from botocore.config import Config
+
+    kwargs = dict(endpoint_url=endpoint, region_name=region,
+                  aws_access_key_id="AKIDE2E", aws_secret_access_key="secret",
+                  config=Config(retries={"max_attempts": 1}))
+    return boto3.client("dynamodb", **kwargs), boto3.resource("dynamodb", **kwargs)
+
+
+def run_suite(name, *test_cases):
+    """Starts one in-memory server, runs `test_cases` against it, stops it,
+    prints "N passed, M failed" and returns the exit code."""
+    import unittest
+
+    server = start_in_memory(name)
+    SERVER["endpoint"] = server.endpoint
+    try:
+        suite = unittest.TestSuite(
+            unittest.defaultTestLoader.loadTestsFromTestCase(case) for case in test_cases)
+        result = unittest.TextTestRunner(verbosity=2).run(suite)
+    finally:
+        server.stop()
+        SERVER.clear()
+    failed = len(result.failures) + len(result.errors)
+    print(f"{result.testsRun - failed} passed, {failed} failed")
+    return 1 if failed or result.testsRun == 0 else 0

@@ -16,35 +16,10 @@ import time
 import unittest
 from decimal import Decimal
 
-import boto3
 from boto3.dynamodb.conditions import Key
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from e2e_server import start_in_memory
-
-SERVER = {}
-
-
-def start_server():
-    server = start_in_memory("indexes")
-    SERVER["server"] = server
-    return server.endpoint
-
-
-def stop_server():
-    server = SERVER.pop("server", None)
-    if server is not None:
-        server.stop()
-
-
-def clients(endpoint):
-    kwargs = dict(endpoint_url=endpoint, region_name="us-east-1",
-                  aws_access_key_id="AKIDE2E", aws_secret_access_key="secret",
-                  config=Config(retries={"max_attempts": 1}))
-    return boto3.client("dynamodb", **kwargs), boto3.resource("dynamodb",
-                                                              **kwargs)
-
+from e2e_server import SERVER, clients, run_suite
 
 def attr(name, type_):
     return {"AttributeName": name, "AttributeType": type_}
@@ -334,15 +309,7 @@ class IndexesTest(unittest.TestCase):
 
 
 def main():
-    SERVER["endpoint"] = start_server()
-    try:
-        suite = unittest.defaultTestLoader.loadTestsFromTestCase(IndexesTest)
-        result = unittest.TextTestRunner(verbosity=2).run(suite)
-    finally:
-        stop_server()
-    failed = len(result.failures) + len(result.errors)
-    print(f"{result.testsRun - failed} passed, {failed} failed")
-    return 1 if failed else 0
+    return run_suite("indexes", IndexesTest)
 
 
 if __name__ == "__main__":

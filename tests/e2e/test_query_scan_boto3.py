@@ -9,39 +9,13 @@ Starts the binary with `--port 0 --in-memory`, reads the port from
 expectation is DynamoDB's behaviour. Ends with "N passed, M failed".
 """
 
-import os
 import sys
 import unittest
 from decimal import Decimal
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from e2e_server import start_in_memory
-
-SERVER = {}
-
-
-def start_server():
-    server = start_in_memory("query-scan")
-    SERVER["server"] = server
-    return server.endpoint
-
-
-def stop_server():
-    server = SERVER.pop("server", None)
-    if server is not None:
-        server.stop()
-
-
-def clients(endpoint):
-    kwargs = dict(endpoint_url=endpoint, region_name="us-east-1",
-                  aws_access_key_id="AKIDE2E", aws_secret_access_key="secret",
-                  config=Config(retries={"max_attempts": 1}))
-    return boto3.client("dynamodb", **kwargs), boto3.resource("dynamodb",
-                                                              **kwargs)
-
+from e2e_server import SERVER, clients, run_suite
 
 class QueryScanTest(unittest.TestCase):
     @classmethod
@@ -127,15 +101,7 @@ class QueryScanTest(unittest.TestCase):
 
 
 def main():
-    SERVER["endpoint"] = start_server()
-    try:
-        suite = unittest.defaultTestLoader.loadTestsFromTestCase(QueryScanTest)
-        result = unittest.TextTestRunner(verbosity=2).run(suite)
-    finally:
-        stop_server()
-    failed = len(result.failures) + len(result.errors)
-    print(f"{result.testsRun - failed} passed, {failed} failed")
-    return 1 if failed else 0
+    return run_suite("query-scan", QueryScanTest)
 
 
 if __name__ == "__main__":
