@@ -131,15 +131,6 @@ std::string NewTableUuid() {
   return out;
 }
 
-std::string JoinNames(const std::vector<std::string>& names) {
-  std::string out;
-  for (const std::string& name : names) {
-    if (!out.empty()) out += ", ";
-    out += name;
-  }
-  return out;
-}
-
 // The features CreateTable accepts in DynamoDB that dynalocal does not have
 // yet: refused by name rather than silently dropped.
 void RejectUnsupported(const rapidjson::Value& request) {
@@ -279,34 +270,9 @@ TableDef ParseCreateTable(const rapidjson::Value& request,
     throw ApiError::Validation(
         "Invalid KeySchema: Some index key attribute have no definition");
   }
-  auto defined = [&](const std::string& name) {
-    return std::find(definition_names.begin(), definition_names.end(), name) !=
-           definition_names.end();
-  };
-  for (const std::string& name : key_names) {
-    if (!defined(name)) {
-      throw ApiError::Validation(
-          "One or more parameter values were invalid: Some index key "
-          "attributes are not defined in AttributeDefinitions. Keys: [" +
-          JoinNames(key_names) + "], AttributeDefinitions: [" +
-          JoinNames(definition_names) + "]");
-    }
-  }
-  if (key_names.size() == 2 && key_names[0] == key_names[1]) {
-    throw ApiError::Validation(
-        "Both the Hash Key and the Range Key element in the KeySchema have "
-        "the same name");
-  }
-  if (key_types[0] != "HASH") {
-    throw ApiError::Validation(
-        "Invalid KeySchema: The first KeySchemaElement is not a HASH key "
-        "type");
-  }
-  if (key_types.size() == 2 && key_types[1] != "RANGE") {
-    throw ApiError::Validation(
-        "Invalid KeySchema: The second KeySchemaElement is not a RANGE key "
-        "type");
-  }
+  // The same rules as every index's KeySchema (index_common.h).
+  CheckKeysDefined(key_names, definition_names);
+  CheckTwoElementKeySchema(key_names, key_types);
   for (size_t i = 0; i < definition_names.size(); ++i) {
     for (size_t j = i + 1; j < definition_names.size(); ++j) {
       if (definition_names[i] == definition_names[j]) {

@@ -183,6 +183,37 @@ const Shape* LocalSecondaryIndexShape() {
   return &index;
 }
 
+void CheckKeysDefined(const std::vector<std::string>& names,
+                      const std::vector<std::string>& defined) {
+  for (const std::string& name : names) {
+    if (std::find(defined.begin(), defined.end(), name) == defined.end()) {
+      Invalid(
+          "Some index key attributes are not defined in "
+          "AttributeDefinitions. Keys: [" +
+          Join(names) + "], AttributeDefinitions: [" + Join(defined) + "]");
+    }
+  }
+}
+
+void CheckTwoElementKeySchema(const std::vector<std::string>& names,
+                              const std::vector<std::string>& types) {
+  if (names.size() == 2 && names[0] == names[1]) {
+    throw ApiError::Validation(
+        "Both the Hash Key and the Range Key element in the KeySchema have "
+        "the same name");
+  }
+  if (types[0] != "HASH") {
+    throw ApiError::Validation(
+        "Invalid KeySchema: The first KeySchemaElement is not a HASH key "
+        "type");
+  }
+  if (types.size() == 2 && types[1] != "RANGE") {
+    throw ApiError::Validation(
+        "Invalid KeySchema: The second KeySchemaElement is not a RANGE key "
+        "type");
+  }
+}
+
 IndexDef ParseIndex(const rapidjson::Value& json, bool global,
                     const TableDef& table) {
   IndexDef index;
@@ -198,30 +229,9 @@ IndexDef ParseIndex(const rapidjson::Value& json, bool global,
   for (const AttributeDefinition& d : table.attribute_definitions) {
     defined.push_back(d.name);
   }
-  for (const std::string& name : names) {
-    if (std::find(defined.begin(), defined.end(), name) == defined.end()) {
-      Invalid(
-          "Some index key attributes are not defined in "
-          "AttributeDefinitions. Keys: [" +
-          Join(names) + "], AttributeDefinitions: [" + Join(defined) + "]");
-    }
-  }
+  CheckKeysDefined(names, defined);
   if (names.size() <= 2) {
-    if (names.size() == 2 && names[0] == names[1]) {
-      throw ApiError::Validation(
-          "Both the Hash Key and the Range Key element in the KeySchema have "
-          "the same name");
-    }
-    if (types[0] != "HASH") {
-      throw ApiError::Validation(
-          "Invalid KeySchema: The first KeySchemaElement is not a HASH key "
-          "type");
-    }
-    if (types.size() == 2 && types[1] != "RANGE") {
-      throw ApiError::Validation(
-          "Invalid KeySchema: The second KeySchemaElement is not a RANGE key "
-          "type");
-    }
+    CheckTwoElementKeySchema(names, types);
   } else {
     CheckMultiAttributeKeySchema(names, types);
   }

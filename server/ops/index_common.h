@@ -31,6 +31,15 @@ const shape::Shape* KeySchemaShape();
 // the table's AttributeDefinitions with DynamoDB's messages. `table` has its
 // key schema and attribute definitions set; `pay_per_request` is the
 // table's billing mode. Throws ValidationException.
+// The KeySchema rules a table and every index share, with DynamoDB's
+// messages: each key attribute is in AttributeDefinitions (`defined`); a
+// schema of at most two elements has distinct names, HASH first, RANGE
+// second.
+void CheckKeysDefined(const std::vector<std::string>& names,
+                      const std::vector<std::string>& defined);
+void CheckTwoElementKeySchema(const std::vector<std::string>& names,
+                              const std::vector<std::string>& types);
+
 IndexDef ParseIndex(const rapidjson::Value& json, bool global,
                     const TableDef& table);
 
