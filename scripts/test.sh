@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test layer:
 #   1. build/      RelWithDebInfo: unit + operation tests (ctest)
-#   2. build-asan/ AddressSanitizer + UBSan: unit tests only (ctest -L unit)
+#   2. build-asan/ AddressSanitizer + UBSan: unit and operation tests (ctest -L unit|ops)
 #   3. tests/e2e/run.sh build/dynalocal: the real binary driven by boto3,
 #      the AWS CLI and the JS SDK v3
 # Ends with one line "N passed, M failed" summed over all stages and exits
@@ -81,19 +81,20 @@ if ((build_ok)); then
   run_ctest "$build" ctest
 fi
 
-stage "sanitizer build (ASan + UBSan, unit tests only) in $build_asan/"
+stage "sanitizer build (ASan + UBSan, unit and operation tests) in $build_asan/"
 if cmake -S . -B "$build_asan" -DCMAKE_BUILD_TYPE=Debug -DDYNALOCAL_SANITIZE=ON \
          -DDYNALOCAL_TESTS=ON >/dev/null; then
-  # Only the unit test binaries: the asan tree exists to run them.
+  # Only the test binaries: the asan tree exists to run them. The operation
+  # tests drive the whole server (router, ops, storage) through its API.
   mapfile -t unit_targets < <(cmake --build "$build_asan" --target help |
-                              grep -oE '\bunit_[A-Za-z0-9_]+' | sort -u)
+                              grep -oE '\b(unit_[A-Za-z0-9_]+|ops_tests)\b' | sort -u)
   if ((${#unit_targets[@]} == 0)); then
     echo "--- no unit test targets yet"
   elif cmake --build "$build_asan" -j "$jobs" --target "${unit_targets[@]}"; then
-    stage "unit tests under sanitizers ($build_asan/)"
+    stage "unit and operation tests under sanitizers ($build_asan/)"
     ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1}" \
     UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}" \
-      run_ctest "$build_asan" ctest-asan -L unit
+      run_ctest "$build_asan" ctest-asan -L 'unit|ops'
   else
     count_broken "$build_asan/ failed to build ${unit_targets[*]}"
   fi
