@@ -19,51 +19,8 @@ using shape::Member;
 using shape::Shape;
 
 const Shape& CreateTableShape() {
-  static const Shape attribute_definition{
-      shape::Kind::kStruct,
-      "AttributeDefinition",
-      {
-          Member{.name = "AttributeName",
-                 .shape = shape::String(),
-                 .not_null = true,
-                 .min_length = 1,
-                 .max_length = 255},
-          Member{.name = "AttributeType",
-                 .shape = shape::String(),
-                 .not_null = true,
-                 .enum_values = {"B", "N", "S"}},
-      }};
-  static const Shape attribute_definitions{
-      shape::Kind::kList, nullptr, {}, &attribute_definition};
-  static const Shape key_schema_element{
-      shape::Kind::kStruct,
-      "KeySchemaElement",
-      {
-          Member{.name = "AttributeName",
-                 .shape = shape::String(),
-                 .not_null = true,
-                 .min_length = 1,
-                 .max_length = 255},
-          Member{.name = "KeyType",
-                 .shape = shape::String(),
-                 .not_null = true,
-                 .enum_values = {"HASH", "RANGE"}},
-      }};
-  static const Shape key_schema{
-      shape::Kind::kList, nullptr, {}, &key_schema_element};
-  static const Shape provisioned_throughput{
-      shape::Kind::kStruct,
-      "ProvisionedThroughput",
-      {
-          Member{.name = "WriteCapacityUnits",
-                 .shape = shape::Long(),
-                 .not_null = true,
-                 .min_value = 1},
-          Member{.name = "ReadCapacityUnits",
-                 .shape = shape::Long(),
-                 .not_null = true,
-                 .min_value = 1},
-      }};
+  // AttributeDefinitions, KeySchema and ProvisionedThroughput are declared
+  // once in index_common, shared with UpdateTable and the indexes.
   // Structures this issue does not implement yet are type-checked loosely
   // (any object) and then rejected by name below.
   static const Shape any_struct{shape::Kind::kStruct, "Object", {}};
@@ -83,16 +40,16 @@ const Shape& CreateTableShape() {
       "CreateTableInput",
       {
           Member{.name = "AttributeDefinitions",
-                 .shape = &attribute_definitions,
+                 .shape = AttributeDefinitionsShape(),
                  .not_null = true},
           ControlTableNameMember(),
           Member{.name = "BillingMode",
                  .shape = shape::String(),
                  .enum_values = {"PROVISIONED", "PAY_PER_REQUEST"}},
           Member{.name = "ProvisionedThroughput",
-                 .shape = &provisioned_throughput},
+                 .shape = ProvisionedThroughputShape()},
           Member{.name = "KeySchema",
-                 .shape = &key_schema,
+                 .shape = KeySchemaShape(),
                  .not_null = true,
                  .min_length = 1,
                  .max_length = 2},

@@ -125,6 +125,24 @@ const Shape* ProvisionedThroughputShape() {
   return &throughput;
 }
 
+const Shape* AttributeDefinitionsShape() {
+  static const Shape definition{shape::Kind::kStruct,
+                                "AttributeDefinition",
+                                {
+                                    Member{.name = "AttributeName",
+                                           .shape = shape::String(),
+                                           .not_null = true,
+                                           .min_length = 1,
+                                           .max_length = 255},
+                                    Member{.name = "AttributeType",
+                                           .shape = shape::String(),
+                                           .not_null = true,
+                                           .enum_values = {"B", "N", "S"}},
+                                }};
+  static const Shape list{shape::Kind::kList, nullptr, {}, &definition};
+  return &list;
+}
+
 const Shape* KeySchemaShape() {
   static const Shape element{shape::Kind::kStruct,
                              "KeySchemaElement",

@@ -26,6 +26,7 @@ const shape::Shape* ProvisionedThroughputShape();
 const shape::Shape* GlobalSecondaryIndexShape();
 const shape::Shape* LocalSecondaryIndexShape();
 const shape::Shape* KeySchemaShape();
+const shape::Shape* AttributeDefinitionsShape();
 
 // One index from its JSON (which passed the shape checks), validated against
 // the table's AttributeDefinitions with DynamoDB's messages. `table` has its

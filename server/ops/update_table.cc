@@ -24,22 +24,6 @@ using shape::Shape;
 constexpr size_t kBackfillChunkItems = 1000;
 
 const Shape& UpdateTableShape() {
-  static const Shape attribute_definition{
-      shape::Kind::kStruct,
-      "AttributeDefinition",
-      {
-          Member{.name = "AttributeName",
-                 .shape = shape::String(),
-                 .not_null = true,
-                 .min_length = 1,
-                 .max_length = 255},
-          Member{.name = "AttributeType",
-                 .shape = shape::String(),
-                 .not_null = true,
-                 .enum_values = {"B", "N", "S"}},
-      }};
-  static const Shape attribute_definitions{
-      shape::Kind::kList, nullptr, {}, &attribute_definition};
   static const Shape index_name_only{shape::Kind::kStruct,
                                      "DeleteGlobalSecondaryIndexAction",
                                      {Member{.name = "IndexName",
@@ -76,7 +60,7 @@ const Shape& UpdateTableShape() {
       "UpdateTableInput",
       {
           Member{.name = "AttributeDefinitions",
-                 .shape = &attribute_definitions},
+                 .shape = AttributeDefinitionsShape()},
           ControlTableNameMember(),
           Member{.name = "BillingMode",
                  .shape = shape::String(),
