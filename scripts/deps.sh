@@ -22,7 +22,8 @@ case "$what" in
 esac
 
 BUILD_PACKAGES=(cmake g++ make libboost1.81-dev rapidjson-dev liblmdb-dev
-                libspdlog-dev libgtest-dev libxxhash-dev clang-format)
+                libspdlog-dev libgtest-dev libxxhash-dev libssl-dev
+                libbenchmark-dev clang-format)
 
 missing=()
 apt_updated=0

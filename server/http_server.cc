@@ -85,6 +85,17 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   });
 }
 
+// The "__type" of an error body, without its namespace prefix, for logs.
+std::string_view ErrorType(std::string_view body) {
+  constexpr std::string_view kKey = "\"__type\":\"";
+  size_t start = body.find(kKey);
+  if (start == std::string_view::npos) return "";
+  body.remove_prefix(start + kKey.size());
+  body = body.substr(0, body.find('"'));
+  size_t hash = body.rfind('#');
+  return hash == std::string_view::npos ? body : body.substr(hash + 1);
+}
+
 }  // namespace
 
 class HttpSession;
@@ -307,14 +318,36 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     info.host = std::string(req[http::field::host]);
     info.has_amz_algorithm_query = HasAmzAlgorithmQuery(req.target());
     info.request_id = GenerateRequestId();
+    if (core_->options.capture_headers) {
+      for (const auto& field : req) {
+        info.headers.emplace_back(std::string(field.name_string()),
+                                  std::string(field.value()));
+      }
+    }
     info.body = std::move(req.body());
     keep_alive_ = req.keep_alive();
     version_ = req.version();
     request_id_ = info.request_id;
+    cors_origin_.clear();
+    if (!core_->options.cors_origins.empty()) {
+      cors_origin_ = AllowedOrigin(req[http::field::origin]);
+      // A browser's preflight is answered here; it never reaches the router
+      // (it carries no body and no X-Amz-Target).
+      if (req.method() == http::verb::options && !cors_origin_.empty() &&
+          !req[http::field::access_control_request_method].empty()) {
+        std::string allow_headers(
+            req[http::field::access_control_request_headers]);
+        parser_.reset();
+        WritePreflight(std::move(allow_headers));
+        return;
+      }
+    }
     parser_.reset();  // frees the header buffers while the handler runs
     answered_.store(false);
-    if (spdlog::should_log(spdlog::level::debug)) {
-      log_line_ = info.method + " " + info.path + " " + info.amz_target;
+    log_request_ =
+        core_->options.request_log || spdlog::should_log(spdlog::level::debug);
+    if (log_request_) {
+      method_ = info.method;
       started_ = std::chrono::steady_clock::now();
     }
 
@@ -339,17 +372,51 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       CloseNow();
       return;
     }
-    if (!log_line_.empty()) {
-      auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
-          std::chrono::steady_clock::now() - started_);
-      spdlog::debug("{} -> {} ({} bytes, {} us)", log_line_, result.status,
-                    result.body.size(), micros.count());
-      log_line_.clear();
+    if (result.status >= 500) {
+      // Server-side failures are logged whatever the settings, with the id
+      // the client saw, so a user's report can be matched to the log.
+      spdlog::error("request {} {} {}: {} {}", request_id_, result.operation,
+                    result.table, result.status, ErrorType(result.body));
     }
+    if (log_request_) LogRequest(result);
     int status = result.status;
     if (status < 100 || status > 999) status = 500;
     WriteResponse(status, std::move(result.body), result.content_type,
                   keep_alive_);
+  }
+
+  // One line per request: id, operation (or method), table, status, the
+  // error's __type for failures, and the time from dispatch to result.
+  void LogRequest(const HttpResult& result) {
+    auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - started_);
+    auto level =
+        core_->options.request_log ? spdlog::level::info : spdlog::level::debug;
+    spdlog::log(level, "{} {} {} -> {}{}{} {:.3f} ms", request_id_,
+                result.operation.empty() ? method_ : result.operation,
+                result.table.empty() ? "-" : result.table, result.status,
+                result.status == 200 ? "" : " ",
+                result.status == 200 ? "" : ErrorType(result.body),
+                micros.count() / 1000.0);
+  }
+
+  // The origin to name in Access-Control-Allow-Origin, or "" when this
+  // request's Origin is not allowed (or absent).
+  std::string AllowedOrigin(std::string_view origin) const {
+    if (origin.empty()) return "";
+    for (const auto& allowed : core_->options.cors_origins) {
+      if (allowed == "*") return "*";
+      if (EqualsIgnoreCase(allowed, origin)) return std::string(origin);
+    }
+    return "";
+  }
+
+  void WritePreflight(std::string allow_headers) {
+    SetState(State::kHandling);
+    request_id_ = GenerateRequestId();
+    preflight_allow_headers_ =
+        allow_headers.empty() ? std::string("*") : std::move(allow_headers);
+    WriteResponse(200, std::string(), std::string(), keep_alive_);
   }
 
   // An error found by the HTTP layer itself: empty body, then close, since
@@ -357,6 +424,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void WriteError(http::status status) {
     SetState(State::kHandling);
     request_id_ = GenerateRequestId();
+    cors_origin_.clear();
     WriteResponse(static_cast<int>(status), std::string(), std::string(),
                   false);
   }
@@ -374,6 +442,22 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     res.set("x-amz-crc32", std::to_string(Crc32(body)));
     if (!content_type.empty()) {
       res.set(http::field::content_type, content_type);
+    }
+    if (!cors_origin_.empty()) {
+      res.set(http::field::access_control_allow_origin, cors_origin_);
+      if (cors_origin_ != "*") res.set(http::field::vary, "Origin");
+      // Browsers hide other response headers from scripts; the SDKs read
+      // these two (the request id, and the checksum they verify).
+      res.set(http::field::access_control_expose_headers,
+              "x-amzn-RequestId, x-amz-crc32");
+      if (!preflight_allow_headers_.empty()) {
+        res.set(http::field::access_control_allow_methods,
+                "GET, POST, OPTIONS");
+        res.set(http::field::access_control_allow_headers,
+                preflight_allow_headers_);
+        res.set(http::field::access_control_max_age, "172800");
+        preflight_allow_headers_.clear();
+      }
     }
     res.body() = std::move(body);
     keep_alive = keep_alive && !stop_requested_ && !core_->stopping.load();
@@ -435,8 +519,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // Guards against a handler calling `done` twice; written from whichever
   // thread calls it.
   std::atomic<bool> answered_{false};
-  std::string log_line_;  // set only when debug logging is on
+  // The request log's start time and method, kept only when it is on.
+  bool log_request_ = false;
+  std::string method_;
   std::chrono::steady_clock::time_point started_;
+  std::string cors_origin_;  // Access-Control-Allow-Origin for this request
+  std::string preflight_allow_headers_;  // set while answering a preflight
 };
 
 namespace {

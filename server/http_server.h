@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "server/router.h"
 
@@ -31,6 +32,12 @@ struct HttpServerOptions {
   std::chrono::milliseconds shutdown_grace{5000};
   size_t header_limit = 16 * 1024;         // larger headers: 400, then close
   uint64_t body_limit = 16 * 1024 * 1024;  // larger bodies: 413, then close
+  // Fill HttpRequestInfo::headers (SigV4 verification needs them all).
+  bool capture_headers = false;
+  // Origins browsers may call from: empty for no CORS, {"*"} for any.
+  std::vector<std::string> cors_origins;
+  // Log one info line per request (id, operation, table, status, latency).
+  bool request_log = false;
 };
 
 // Handles one request; calls `done` exactly once, on any thread.

@@ -4,6 +4,7 @@
 #include <rapidjson/error/en.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <future>
 #include <memory>
 
@@ -125,6 +126,24 @@ void Router::Handle(HttpRequestInfo request,
     return done(ErrorResult(ApiError("UnknownOperationException", "")));
   }
   std::string_view operation = target.substr(kTargetPrefix.size());
+  // Every answer from here on names the operation and table in the request
+  // log.
+  {
+    std::string table;
+    if (document->IsObject()) {
+      auto member = document->FindMember("TableName");
+      if (member != document->MemberEnd() && member->value.IsString()) {
+        table.assign(member->value.GetString(),
+                     std::min<size_t>(member->value.GetStringLength(), 255));
+      }
+    }
+    done = [done = std::move(done), op = std::string(operation),
+            table = std::move(table)](HttpResult result) {
+      result.operation = op;
+      result.table = table;
+      done(std::move(result));
+    };
+  }
   OpHandler handler = FindOperation(operation);
   if (handler == nullptr) {
     if (IsDynamoDbOperation(operation)) {
@@ -166,8 +185,8 @@ void Router::Handle(HttpRequestInfo request,
 
   auto shared_done =
       std::make_shared<std::function<void(HttpResult)>>(std::move(done));
-  auto complete = [shared_done, document](std::exception_ptr error,
-                                          std::string body) {
+  auto complete = [shared_done, document, request_id = request.request_id](
+                      std::exception_ptr error, std::string body) {
     if (!error) {
       return (*shared_done)(
           HttpResult{200, std::move(body), "application/x-amz-json-1.0"});
@@ -177,7 +196,8 @@ void Router::Handle(HttpRequestInfo request,
     } catch (const ApiError& api_error) {
       (*shared_done)(ErrorResult(api_error));
     } catch (const std::exception& failure) {
-      spdlog::error("internal error: {}", failure.what());
+      spdlog::error("request {}: internal error: {}", request_id,
+                    failure.what());
       (*shared_done)(ErrorResult(ApiError::Internal(
           "The server encountered an internal error trying to fulfill the "
           "request")));
