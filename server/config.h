@@ -1,13 +1,16 @@
-// Config: the server's settings and where they come from. Today that is the
-// command line; every option is described once, in the table behind
-// ConfigOptions(), so that environment variables (DYNALOCAL_<NAME>) and a
-// config file can later be layered as CLI > env > file > defaults by
-// applying the same table to each source in turn.
+// Config: the server's settings and where they come from. Every option is
+// described once, in the table behind ConfigOptions(), and that one table is
+// applied to each source in turn: defaults, then a config file (--config or
+// DYNALOCAL_CONFIG), then environment variables (DYNALOCAL_<NAME>), then the
+// command line, so that a later source overrides an earlier one. The command
+// line also takes DynamoDB Local's flags (-port, -inMemory, -dbPath, ...), so
+// that its Docker and Testcontainers set-ups work unchanged.
 #pragma once
 
 #include <spdlog/common.h>
 
 #include <cstdint>
+#include <map>
 #include <span>
 #include <string>
 #include <string_view>
@@ -36,19 +39,42 @@ struct Config {
   std::string default_region = "us-east-1";
   int threads = 0;                // 0: max(2, hardware threads)
   int idle_timeout_seconds = 60;  // 0: never
+  // Origins allowed by CORS: {"*"} (any, as DynamoDB and DynamoDB Local),
+  // a list, or empty (CORS off).
+  std::vector<std::string> cors_origins = {"*"};
+  bool request_log = false;
+  // DynamoDB Local's -delayTransientStatuses: a new GSI stays CREATING for a
+  // while even when its backfill is instant.
+  bool delay_transient_statuses = false;
+  bool require_auth = false;
+  std::map<std::string, std::string> credentials;  // access key -> secret
+  uint64_t max_db_size_mib = 64 * 1024;
+
+  // Raw namespace flags; Finish() turns them into namespace_mode.
+  bool shared_db = false;
+  bool per_access_key = false;
+  // Set when a DynamoDB Local flag was given: then, as in DynamoDB Local,
+  // tables are per access key and region unless -sharedDb is given.
+  bool dynamodb_local_flags = false;
 };
 
 // What the command line asks for.
-enum class ConfigAction { kRun, kHelp, kVersion, kError };
+enum class ConfigAction { kRun, kHelp, kVersion, kHealthCheck, kError };
 
 struct ParsedCommandLine {
   ConfigAction action = ConfigAction::kRun;
   Config config;
   std::string error;  // for kError: names the option and the problem
+  // Problems that do not stop the server, such as an unknown DYNALOCAL_*
+  // environment variable (scripts use that prefix for their own settings
+  // too, so it is reported rather than refused).
+  std::vector<std::string> warnings;
 };
 
-// One command-line option. `apply` checks and stores a value (the empty
-// string for a flag) and returns an error message, or "" on success.
+// One option. `apply` checks and stores a value and returns an error message,
+// or "" on success. A flag's value is "true" or "false" (the command line
+// gives "true"; the environment and the config file may give either, as
+// true/false, yes/no, on/off or 1/0).
 struct OptionSpec {
   std::string_view name;        // without the leading "--"
   std::string_view value_name;  // e.g. "N"; empty for a flag
@@ -62,10 +88,28 @@ struct OptionSpec {
 
 std::span<const OptionSpec> ConfigOptions();
 
-// `args` excludes the program name. Accepts "--opt value" and "--opt=value";
-// a later occurrence of an option overrides an earlier one.
+// The environment variable that sets `option`: DYNALOCAL_ + its name in
+// upper case with '-' as '_' (--data-dir: DYNALOCAL_DATA_DIR).
+std::string EnvironmentName(std::string_view option);
+
+// Every source: `args` (the command line without the program name),
+// `environment` (only DYNALOCAL_* entries matter) and the config file they
+// name (--config FILE or DYNALOCAL_CONFIG), read with `read_file`, which
+// returns false when the file cannot be read.
+using ReadFileFn = bool (*)(const std::string& path, std::string& contents);
+ParsedCommandLine LoadConfig(
+    const std::vector<std::string>& args,
+    const std::map<std::string, std::string>& environment,
+    ReadFileFn read_file);
+
+// The command line alone (no environment, no file): for tests. Accepts
+// "--opt value" and "--opt=value"; a later occurrence of an option overrides
+// an earlier one.
 ParsedCommandLine ParseCommandLine(const std::vector<std::string>& args);
 ParsedCommandLine ParseCommandLine(int argc, const char* const argv[]);
+
+// Reads a whole file; false when it cannot.
+bool ReadWholeFile(const std::string& path, std::string& contents);
 
 std::string HelpText();
 std::string VersionText();

@@ -4,6 +4,8 @@
 // stopped in reverse on SIGINT or SIGTERM.
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -12,9 +14,13 @@
 #include <cstdio>
 #include <exception>
 #include <iostream>
+#include <map>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "server/config.h"
+#include "server/health_check.h"
 #include "server/http_server.h"
 #include "server/router.h"
 #include "storage/storage.h"
@@ -36,11 +42,54 @@ void SetUpLogging(spdlog::level::level_enum level) {
   spdlog::set_default_logger(std::move(logger));
 }
 
+std::map<std::string, std::string> DynalocalEnvironment() {
+  std::map<std::string, std::string> out;
+  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+    std::string_view text = *entry;
+    if (!text.starts_with("DYNALOCAL_")) continue;
+    size_t eq = text.find('=');
+    if (eq == std::string_view::npos) continue;
+    out.emplace(text.substr(0, eq), text.substr(eq + 1));
+  }
+  return out;
+}
+
+// Each connection is a file descriptor, and the usual soft limit (1024) is
+// far below what a parallel test suite can open; the hard limit is ours to
+// take.
+void RaiseFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (limit.rlim_cur >= limit.rlim_max) return;
+  rlim_t wanted = limit.rlim_max;
+  limit.rlim_cur = wanted;
+  if (setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+    spdlog::debug("cannot raise the open file limit to {}", wanted);
+  }
+}
+
+int HealthCheck(const ddb::Config& own) {
+  ddb::Config config = own;
+  // Inside a container, the server is PID 1 and its command line (a compose
+  // `command:` with -port, say) is what counts.
+  if (auto args = ddb::ServerArgumentsOfPid1(); args.has_value()) {
+    ddb::ParsedCommandLine server =
+        ddb::LoadConfig(*args, DynalocalEnvironment(), &ddb::ReadWholeFile);
+    if (server.action == ddb::ConfigAction::kRun) config = server.config;
+  }
+  bool healthy = ddb::ProbeHealth(config.host, config.port,
+                                  std::chrono::milliseconds(3000));
+  std::cout << (healthy ? "healthy" : "unhealthy") << "\n";
+  return healthy ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   const auto start = std::chrono::steady_clock::now();
-  ddb::ParsedCommandLine parsed = ddb::ParseCommandLine(argc, argv);
+  std::vector<std::string> args(argv + std::min(argc, 1), argv + argc);
+  ddb::ParsedCommandLine parsed =
+      ddb::LoadConfig(args, DynalocalEnvironment(), &ddb::ReadWholeFile);
   switch (parsed.action) {
     case ddb::ConfigAction::kHelp:
       std::cout << ddb::HelpText();
@@ -48,6 +97,8 @@ int main(int argc, char** argv) {
     case ddb::ConfigAction::kVersion:
       std::cout << ddb::VersionText();
       return 0;
+    case ddb::ConfigAction::kHealthCheck:
+      return HealthCheck(parsed.config);
     case ddb::ConfigAction::kError:
       std::cerr << "dynalocal: " << parsed.error
                 << "\nTry 'dynalocal --help' for the list of options.\n";
@@ -57,9 +108,11 @@ int main(int argc, char** argv) {
   }
   const ddb::Config& config = parsed.config;
   SetUpLogging(config.log_level);
+  for (const auto& warning : parsed.warnings) spdlog::warn("{}", warning);
   // A client that disconnects must not kill us; Asio already sends with
   // MSG_NOSIGNAL, this covers everything else (a closed stdout included).
   std::signal(SIGPIPE, SIG_IGN);
+  RaiseFileLimit();
 
   // Installed before anything slow, so a signal during start-up is not lost
   // to the default action half-way through opening the database.
@@ -67,11 +120,17 @@ int main(int argc, char** argv) {
   boost::asio::signal_set signals(signal_context, SIGINT, SIGTERM);
 
   spdlog::info(
-      "dynalocal {} starting: {}:{}, {}, durability {}", ddb::kDynalocalVersion,
-      config.host, config.port,
+      "dynalocal {} starting: {}:{}, {}, durability {}, tables {}{}{}",
+      ddb::kDynalocalVersion, config.host, config.port,
       config.in_memory ? std::string("in memory")
                        : "data dir " + config.data_dir,
-      config.durability == ddb::Durability::kDurable ? "durable" : "fast");
+      config.durability == ddb::Durability::kDurable ? "durable" : "fast",
+      config.namespace_mode == ddb::NamespaceMode::kShared ? "shared"
+      : config.namespace_mode == ddb::NamespaceMode::kPerAccessKey
+          ? "per access key and region"
+          : "per region",
+      config.require_auth ? ", SigV4 required" : "",
+      config.request_log ? ", request log on" : "");
 
   std::unique_ptr<ddb::Storage> storage;
   try {

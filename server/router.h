@@ -27,6 +27,8 @@ struct RouterOptions {
   NamespaceMode namespace_mode = NamespaceMode::kPerRegion;
   std::string default_region = "us-east-1";  // when the request names none
   AuthOptions auth;
+  // DynamoDB Local's -delayTransientStatuses (see OpContext).
+  bool delay_transient_statuses = false;
 };
 
 struct HttpRequestInfo {

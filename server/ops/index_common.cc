@@ -1,6 +1,9 @@
 #include "server/ops/index_common.h"
 
 #include <algorithm>
+#include <map>
+#include <mutex>
+#include <utility>
 
 #include "core/api_error.h"
 #include "server/ops/common.h"
@@ -394,6 +397,39 @@ TableStats StatsAt(const std::vector<TableStats>& stats, size_t i) {
 
 }  // namespace
 
+namespace {
+
+struct CreatingHolds {
+  std::mutex mu;
+  std::map<std::pair<uint64_t, uint32_t>, std::chrono::steady_clock::time_point>
+      until;
+};
+
+CreatingHolds& Holds() {
+  static CreatingHolds holds;
+  return holds;
+}
+
+}  // namespace
+
+void HoldIndexCreating(uint64_t table_id, uint32_t index_id,
+                       std::chrono::milliseconds hold) {
+  CreatingHolds& holds = Holds();
+  std::lock_guard lock(holds.mu);
+  holds.until[{table_id, index_id}] = std::chrono::steady_clock::now() + hold;
+}
+
+bool IndexHeldCreating(uint64_t table_id, uint32_t index_id) {
+  CreatingHolds& holds = Holds();
+  std::lock_guard lock(holds.mu);
+  if (holds.until.empty()) return false;
+  auto it = holds.until.find({table_id, index_id});
+  if (it == holds.until.end()) return false;
+  if (std::chrono::steady_clock::now() < it->second) return true;
+  holds.until.erase(it);
+  return false;
+}
+
 void WriteGlobalIndexes(JsonWriter& writer, const TableDef& table,
                         const std::vector<TableStats>& index_stats,
                         const char* table_status) {
@@ -414,9 +450,11 @@ void WriteGlobalIndexes(JsonWriter& writer, const TableDef& table,
     }
     WriteCommon(writer, table, index, StatsAt(index_stats, i));
     writer.Key("IndexStatus");
-    writer.String(index.backfilling || status == "CREATING" ? "CREATING"
-                  : status == "DELETING"                    ? "DELETING"
-                                                            : "ACTIVE");
+    const bool creating = index.backfilling || status == "CREATING" ||
+                          IndexHeldCreating(table.id, index.id);
+    writer.String(creating               ? "CREATING"
+                  : status == "DELETING" ? "DELETING"
+                                         : "ACTIVE");
     writer.Key("ProvisionedThroughput");
     writer.StartObject();
     writer.Key("NumberOfDecreasesToday");

@@ -5,6 +5,8 @@
 
 #include <rapidjson/document.h>
 
+#include <chrono>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -55,6 +57,14 @@ void CheckDefinitionsUsed(const TableDef& table);
 // Writes "GlobalSecondaryIndexes" and "LocalSecondaryIndexes" members (when
 // the table has any). `index_stats` runs parallel to table.indexes (missing
 // entries count as empty); `table_status` is the TableStatus being reported.
+// DynamoDB Local's -delayTransientStatuses: a GSI created by UpdateTable is
+// reported CREATING (and refuses reads) until `hold` has passed, however
+// fast its backfill was. Kept in memory only: a restart ends the hold.
+inline constexpr std::chrono::milliseconds kTransientStatusDelay{2000};
+void HoldIndexCreating(uint64_t table_id, uint32_t index_id,
+                       std::chrono::milliseconds hold);
+bool IndexHeldCreating(uint64_t table_id, uint32_t index_id);
+
 void WriteGlobalIndexes(JsonWriter& writer, const TableDef& table,
                         const std::vector<TableStats>& index_stats,
                         const char* table_status);

@@ -19,6 +19,8 @@ struct OpContext {
   Storage* storage = nullptr;
   std::string ns;      // catalog namespace
   std::string region;  // for ARNs
+  // DynamoDB Local's -delayTransientStatuses (index_common.h).
+  bool delay_transient_statuses = false;
 };
 
 // Exactly one call per request: an error (ApiError or other) or the JSON

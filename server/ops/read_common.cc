@@ -6,6 +6,7 @@
 #include "core/api_error.h"
 #include "core/json_codec.h"
 #include "expressions/legacy.h"
+#include "server/ops/index_common.h"
 #include "storage/index_codec.h"
 #include "storage/key_codec.h"
 
@@ -135,7 +136,7 @@ const IndexDef* ResolveIndex(const rapidjson::Value& request,
     throw ApiError::Validation("The table does not have the specified index: " +
                                *name);
   }
-  if (index->backfilling) {
+  if (index->backfilling || IndexHeldCreating(table.id, index->id)) {
     throw ApiError::Validation(
         "Cannot read from backfilling global secondary index: " + *name);
   }

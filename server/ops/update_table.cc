@@ -342,7 +342,8 @@ void UpdateTable(const rapidjson::Value& request, const OpContext& ctx,
         req->index_stats = ReadIndexStats(txn, *table);
         req->table = std::move(*table);
       },
-      [req, ns, storage, done = std::move(done)](std::exception_ptr error) {
+      [req, ns, storage, delay = ctx.delay_transient_statuses,
+       done = std::move(done)](std::exception_ptr error) {
         if (error) return done(error, "");
         if (req->index_action == "Create") {
           auto state = std::make_shared<Backfill>();
@@ -350,6 +351,10 @@ void UpdateTable(const rapidjson::Value& request, const OpContext& ctx,
           state->table_name = req->name;
           state->table_id = req->table.id;
           state->index_id = req->table.FindIndex(req->index_name)->id;
+          if (delay) {
+            HoldIndexCreating(state->table_id, state->index_id,
+                              kTransientStatusDelay);
+          }
           RunBackfill(storage, state);
         }
         rapidjson::StringBuffer buffer;

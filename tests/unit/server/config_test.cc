@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <string>
+#include <vector>
+
 namespace ddb {
 namespace {
 
@@ -96,7 +100,7 @@ TEST(ConfigTest, PortRange) {
 }
 
 TEST(ConfigTest, NumericLimits) {
-  EXPECT_NE(ParseError({"--threads", "0"}).find("--threads"),
+  EXPECT_NE(ParseError({"--threads", "-1"}).find("--threads"),
             std::string::npos);
   EXPECT_NE(ParseError({"--threads", "1025"}).find("--threads"),
             std::string::npos);
@@ -126,7 +130,8 @@ TEST(ConfigTest, EmptyStrings) {
 TEST(ConfigTest, UnknownAndMalformed) {
   EXPECT_EQ(ParseError({"--prot", "8000"}), "unknown option '--prot'");
   EXPECT_EQ(ParseError({"--prot=8000"}), "unknown option '--prot'");
-  EXPECT_EQ(ParseError({"-p"}), "unexpected argument '-p'");
+  EXPECT_EQ(ParseError({"-p"}), "unknown option '-p'");
+  EXPECT_EQ(ParseError({"-"}), "unexpected argument '-'");
   EXPECT_EQ(ParseError({"8000"}), "unexpected argument '8000'");
   EXPECT_EQ(ParseError({"--"}), "unexpected argument '--'");
   EXPECT_EQ(ParseError({"--port"}), "option --port needs a value (N)");
@@ -165,6 +170,239 @@ TEST(ConfigTest, HelpListsEveryOptionWithItsDefault) {
         "(default: fast)", "(default: max(2, CPU threads))"}) {
     EXPECT_NE(help.find(text), std::string::npos) << text;
   }
+}
+
+// --- Environment, config file and precedence -------------------------------
+
+std::map<std::string, std::string> files;  // path -> contents, for LoadConfig
+
+bool ReadFake(const std::string& path, std::string& contents) {
+  auto it = files.find(path);
+  if (it == files.end()) return false;
+  contents = it->second;
+  return true;
+}
+
+ParsedCommandLine Load(std::vector<std::string> args,
+                       std::map<std::string, std::string> env) {
+  return LoadConfig(args, env, &ReadFake);
+}
+
+TEST(ConfigTest, EnvironmentNames) {
+  EXPECT_EQ(EnvironmentName("data-dir"), "DYNALOCAL_DATA_DIR");
+  EXPECT_EQ(EnvironmentName("port"), "DYNALOCAL_PORT");
+  EXPECT_EQ(EnvironmentName("delay-transient-statuses"),
+            "DYNALOCAL_DELAY_TRANSIENT_STATUSES");
+}
+
+TEST(ConfigTest, EnvironmentSetsOptions) {
+  ParsedCommandLine parsed =
+      Load({}, {{"DYNALOCAL_PORT", "9100"},
+                {"DYNALOCAL_IN_MEMORY", "yes"},
+                {"DYNALOCAL_HOST", "0.0.0.0"},
+                {"DYNALOCAL_REQUEST_LOG", "1"},
+                {"DYNALOCAL_CORS", "http://a.test, http://b.test"},
+                {"HOME", "/root"}});  // not ours: ignored
+  ASSERT_EQ(parsed.action, ConfigAction::kRun) << parsed.error;
+  EXPECT_EQ(parsed.config.port, 9100);
+  EXPECT_TRUE(parsed.config.in_memory);
+  EXPECT_EQ(parsed.config.host, "0.0.0.0");
+  EXPECT_TRUE(parsed.config.request_log);
+  EXPECT_EQ(parsed.config.cors_origins,
+            (std::vector<std::string>{"http://a.test", "http://b.test"}));
+}
+
+TEST(ConfigTest, EnvironmentErrors) {
+  // Unknown names are reported, not fatal: other tools (our own test
+  // scripts among them) use the prefix too.
+  ParsedCommandLine unknown = Load({}, {{"DYNALOCAL_PROT", "1"}});
+  EXPECT_EQ(unknown.action, ConfigAction::kRun);
+  EXPECT_EQ(unknown.warnings, std::vector<std::string>{
+                                  "ignoring unknown environment variable "
+                                  "DYNALOCAL_PROT (not a dynalocal option)"});
+  EXPECT_EQ(Load({}, {{"DYNALOCAL_PORT", "x"}}).error,
+            "DYNALOCAL_PORT: invalid value 'x' for --port: expected an "
+            "integer from 0 to 65535");
+  EXPECT_EQ(Load({}, {{"DYNALOCAL_IN_MEMORY", "maybe"}}).error,
+            "DYNALOCAL_IN_MEMORY: invalid value 'maybe' for a flag: expected "
+            "true or false");
+  // Actions are for the command line only.
+  EXPECT_EQ(Load({}, {{"DYNALOCAL_HELP", "1"}}).action, ConfigAction::kRun);
+}
+
+TEST(ConfigTest, FlagsCanBeTurnedOffByALaterSource) {
+  files["/c.conf"] = "in-memory = true\nshared-db = on\n";
+  ParsedCommandLine parsed =
+      Load({"--config", "/c.conf"},
+           {{"DYNALOCAL_IN_MEMORY", "false"}, {"DYNALOCAL_SHARED_DB", "no"}});
+  ASSERT_EQ(parsed.action, ConfigAction::kRun) << parsed.error;
+  EXPECT_FALSE(parsed.config.in_memory);
+  EXPECT_EQ(parsed.config.namespace_mode, NamespaceMode::kPerRegion);
+}
+
+TEST(ConfigTest, PrecedenceCommandLineEnvironmentFileDefaults) {
+  files["/p.conf"] =
+      "# comment line\n"
+      "port = 7001   # trailing comment\n"
+      "host = 0.0.0.0\n"
+      "\n"
+      "data-dir = /from-file\n"
+      "log-level = warn\n";
+  ParsedCommandLine parsed =
+      Load({"--port", "7003"}, {{"DYNALOCAL_CONFIG", "/p.conf"},
+                                {"DYNALOCAL_PORT", "7002"},
+                                {"DYNALOCAL_DATA_DIR", "/from-env"}});
+  ASSERT_EQ(parsed.action, ConfigAction::kRun) << parsed.error;
+  EXPECT_EQ(parsed.config.port, 7003);                      // command line
+  EXPECT_EQ(parsed.config.data_dir, "/from-env");           // environment
+  EXPECT_EQ(parsed.config.host, "0.0.0.0");                 // file
+  EXPECT_EQ(parsed.config.log_level, spdlog::level::warn);  // file
+  EXPECT_EQ(parsed.config.default_region, "us-east-1");     // default
+  // --config on the command line wins over DYNALOCAL_CONFIG.
+  files["/q.conf"] = "port = 7004\n";
+  parsed = Load({"--config=/q.conf"}, {{"DYNALOCAL_CONFIG", "/p.conf"}});
+  ASSERT_EQ(parsed.action, ConfigAction::kRun) << parsed.error;
+  EXPECT_EQ(parsed.config.port, 7004);
+  EXPECT_EQ(parsed.config.host, "127.0.0.1");
+}
+
+TEST(ConfigTest, ConfigFileErrorsNameTheLine) {
+  files["/bad1.conf"] = "port = 1\nbogus = 2\n";
+  EXPECT_EQ(Load({"--config", "/bad1.conf"}, {}).error,
+            "/bad1.conf:2: unknown option 'bogus'");
+  files["/bad2.conf"] = "\n\nport 8000\n";
+  EXPECT_EQ(Load({"--config", "/bad2.conf"}, {}).error,
+            "/bad2.conf:3: expected 'name = value'");
+  files["/bad3.conf"] = "threads = -1\n";
+  EXPECT_EQ(Load({"--config", "/bad3.conf"}, {}).error,
+            "/bad3.conf:1: invalid value '-1' for --threads: expected an "
+            "integer from 0 to 1024");
+  files["/bad4.conf"] = "help = true\n";
+  EXPECT_EQ(Load({"--config", "/bad4.conf"}, {}).error,
+            "/bad4.conf:1: unknown option 'help'");
+  EXPECT_EQ(Load({"--config", "/missing.conf"}, {}).error,
+            "cannot read config file '/missing.conf'");
+}
+
+TEST(ConfigTest, ShippedConfigFileParsesToTheDefaults) {
+  // conf/dynalocal.conf documents every option with its default; loading it
+  // must change nothing.
+  std::string contents;
+  ASSERT_TRUE(ReadWholeFile(
+      std::string(DYNALOCAL_SOURCE_DIR) + "/conf/dynalocal.conf", contents));
+  files["/shipped.conf"] = contents;
+  // Uncommented, each "# name = value" line must be accepted.
+  std::string uncommented;
+  for (size_t start = 0; start < contents.size();) {
+    size_t end = contents.find('\n', start);
+    if (end == std::string::npos) end = contents.size();
+    std::string line = contents.substr(start, end - start);
+    start = end + 1;
+    if (line.starts_with("# ") && line.find(" = ") != std::string::npos &&
+        line.find(' ', 2) == line.find(" = ")) {
+      uncommented += line.substr(2) + "\n";
+    }
+  }
+  files["/uncommented.conf"] = uncommented;
+  ParsedCommandLine parsed = Load({"--config", "/uncommented.conf"}, {});
+  ASSERT_EQ(parsed.action, ConfigAction::kRun) << parsed.error;
+  // Every option a file may set is documented there.
+  for (const auto& option : ConfigOptions()) {
+    if (option.action == ConfigAction::kRun && option.name != "config") {
+      EXPECT_NE(contents.find("# " + std::string(option.name) + " ="),
+                std::string::npos)
+          << option.name;
+    }
+  }
+  // And setting them all to their documented defaults changes nothing.
+  const Config defaults;
+  const Config& loaded = parsed.config;
+  EXPECT_EQ(loaded.port, defaults.port);
+  EXPECT_EQ(loaded.host, defaults.host);
+  EXPECT_EQ(loaded.data_dir, defaults.data_dir);
+  EXPECT_EQ(loaded.in_memory, defaults.in_memory);
+  EXPECT_EQ(loaded.durability, defaults.durability);
+  EXPECT_EQ(loaded.log_level, defaults.log_level);
+  EXPECT_EQ(loaded.namespace_mode, defaults.namespace_mode);
+  EXPECT_EQ(loaded.threads, defaults.threads);
+  EXPECT_EQ(loaded.idle_timeout_seconds, defaults.idle_timeout_seconds);
+  EXPECT_EQ(loaded.cors_origins, defaults.cors_origins);
+  EXPECT_EQ(loaded.request_log, defaults.request_log);
+  EXPECT_EQ(loaded.max_db_size_mib, defaults.max_db_size_mib);
+}
+
+// --- DynamoDB Local's command line ------------------------------------------
+
+TEST(ConfigTest, DynamoDbLocalFlags) {
+  Config c =
+      ParseOk({"-jar", "DynamoDBLocal.jar", "-sharedDb", "-dbPath", "./data",
+               "-port", "8001", "-cors", "*", "-delayTransientStatuses",
+               "-optimizeDbBeforeStartup", "-disableTelemetry"});
+  EXPECT_EQ(c.port, 8001);
+  EXPECT_EQ(c.data_dir, "./data");
+  EXPECT_EQ(c.namespace_mode, NamespaceMode::kShared);
+  EXPECT_EQ(c.cors_origins, std::vector<std::string>{"*"});
+  EXPECT_TRUE(c.delay_transient_statuses);
+  EXPECT_FALSE(c.in_memory);
+  // The JVM's part of the command line is skipped.
+  c = ParseOk({"-Djava.library.path=./DynamoDBLocal_lib", "-Xmx512m", "-jar",
+               "DynamoDBLocal.jar", "-inMemory"});
+  EXPECT_TRUE(c.in_memory);
+  // Without -sharedDb, DynamoDB Local keeps tables per access key and
+  // region, and so do we when its flags are used.
+  EXPECT_EQ(c.namespace_mode, NamespaceMode::kPerAccessKey);
+  EXPECT_EQ(ParseOk({}).namespace_mode, NamespaceMode::kPerRegion);
+  EXPECT_EQ(Parse({"-help"}).action, ConfigAction::kHelp);
+  EXPECT_EQ(ParseError({"-inmemory"}), "unknown option '-inmemory'");
+  EXPECT_EQ(ParseError({"-port"}), "option -port needs a value");
+  EXPECT_EQ(ParseError({"-port", "99999"}),
+            "invalid value '99999' for --port: expected an integer from 0 to "
+            "65535");
+}
+
+TEST(ConfigTest, CorsValues) {
+  EXPECT_EQ(ParseOk({}).cors_origins, std::vector<std::string>{"*"});
+  EXPECT_TRUE(ParseOk({"--cors", "off"}).cors_origins.empty());
+  EXPECT_EQ(ParseOk({"--cors", "http://a,https://b"}).cors_origins,
+            (std::vector<std::string>{"http://a", "https://b"}));
+  EXPECT_EQ(ParseError({"--cors", "http://a,,b"}),
+            "invalid value 'http://a,,b' for --cors: empty origin in the "
+            "list");
+}
+
+TEST(ConfigTest, AuthOptions) {
+  Config c = ParseOk({"--require-auth", "--credentials", "AK1:s1,AK2:s:2"});
+  EXPECT_TRUE(c.require_auth);
+  EXPECT_EQ(c.credentials, (std::map<std::string, std::string>{
+                               {"AK1", "s1"}, {"AK2", "s:2"}}));
+  RouterOptions router = MakeRouterOptions(c);
+  EXPECT_TRUE(router.auth.required);
+  EXPECT_EQ(router.auth.secrets.at("AK2"), "s:2");
+  EXPECT_TRUE(MakeHttpServerOptions(c).capture_headers);
+  EXPECT_FALSE(MakeHttpServerOptions(ParseOk({})).capture_headers);
+  EXPECT_EQ(ParseError({"--require-auth"}),
+            "--require-auth needs --credentials (or DYNALOCAL_CREDENTIALS)");
+  // The message never repeats the value: it is a secret.
+  EXPECT_EQ(ParseError({"--credentials", "AK1secret"}),
+            "invalid value for --credentials: expected "
+            "ACCESS_KEY_ID:SECRET_ACCESS_KEY pairs separated by commas");
+}
+
+TEST(ConfigTest, HealthCheckLoadsTheSameOptions) {
+  ParsedCommandLine parsed = Load({"--health-check", "--port", "8123"},
+                                  {{"DYNALOCAL_HOST", "0.0.0.0"}});
+  EXPECT_EQ(parsed.action, ConfigAction::kHealthCheck);
+  EXPECT_EQ(parsed.config.port, 8123);
+  EXPECT_EQ(parsed.config.host, "0.0.0.0");
+}
+
+TEST(ConfigTest, MaxDbSize) {
+  EXPECT_EQ(MakeStorageOptions(ParseOk({})).map_size, uint64_t{64} << 30);
+  EXPECT_EQ(MakeStorageOptions(ParseOk({"--max-db-size", "10"})).map_size,
+            uint64_t{10} << 20);
+  EXPECT_EQ(ParseError({"--max-db-size", "0"}),
+            "invalid value '0' for --max-db-size: expected an integer from 1 "
+            "to 1073741824");
 }
 
 TEST(ConfigTest, ArgvOverload) {
