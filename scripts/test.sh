@@ -4,6 +4,10 @@
 #   2. build-asan/ AddressSanitizer + UBSan: unit and operation tests (ctest -L unit|ops)
 #   3. tests/e2e/run.sh build/dynalocal: the real binary driven by boto3,
 #      the AWS CLI and the JS SDK v3
+#   4. tests/crash/crash_test.py: kill -9 during concurrent writes, restart,
+#      check every acknowledged write and the indexes
+#   5. the libFuzzer targets, bounded
+#   6. docker/smoke-test.sh: the Docker image built and run with podman
 # Ends with one line "N passed, M failed" summed over all stages and exits
 # non-zero if anything failed (a stage that could not run counts as a failure).
 #
@@ -119,6 +123,31 @@ if ((build_ok)); then
   fi
 else
   count_broken "e2e: skipped, $build/dynalocal did not build"
+fi
+
+# Sums a "NAME: N passed, M failed" line from log $2 into the totals; $1 is
+# the stage's exit code, $3 its name.
+add_counts() {
+  local rc="$1" log="$2" name="$3" line p f
+  line="$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed" "$log" | tail -n1 || true)"
+  if [[ -n "$line" ]]; then
+    read -r _ p _ f _ <<<"$line"
+    total_passed=$((total_passed + p))
+    total_failed=$((total_failed + f))
+    if ((rc != 0 && f == 0)); then count_broken "$name: exited $rc"; fi
+  else
+    count_broken "$name: exited $rc without a summary"
+  fi
+}
+
+if ((build_ok)); then
+  stage "crash test (kill -9 during concurrent writes; tests/crash/crash_test.py)"
+  crash_rc=0
+  timeout --kill-after=10 300 python3 tests/crash/crash_test.py "$build/dynalocal" 2>&1 |
+    tee "$logdir/crash.log" || crash_rc=$?
+  add_counts "$crash_rc" "$logdir/crash.log" crash
+else
+  count_broken "crash: skipped, $build/dynalocal did not build"
 fi
 
 # The fuzzers: bounded runs over the committed seed corpora; any crash,

@@ -127,6 +127,12 @@ signal.signal(signal.SIGTERM, _on_sigterm)
 
 
 
+def _failed_tests(result):
+    """Failed test methods: a method with several failing subtests counts once."""
+    return len({getattr(test, "test_case", test).id()
+                for test, _ in result.failures + result.errors})
+
+
 def run_tests():
     """Runs the calling script's unittest cases (command-line arguments as
     unittest takes them), stops every server, prints "N passed, M failed"
@@ -144,7 +150,7 @@ def run_tests():
         return 130
     finally:
         _cleanup()
-    failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
+    failed = _failed_tests(result) + len(result.unexpectedSuccesses)
     skipped = len(result.skipped)
     passed = result.testsRun - failed - skipped - len(result.expectedFailures)
     line = f"{passed} passed, {failed} failed"
@@ -183,6 +189,6 @@ def run_suite(name, *test_cases):
     finally:
         server.stop()
         SERVER.clear()
-    failed = len(result.failures) + len(result.errors)
+    failed = _failed_tests(result)
     print(f"{result.testsRun - failed} passed, {failed} failed")
     return 1 if failed or result.testsRun == 0 else 0
