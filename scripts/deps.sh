@@ -22,7 +22,7 @@ case "$what" in
 esac
 
 BUILD_PACKAGES=(cmake g++ make libboost1.81-dev rapidjson-dev liblmdb-dev
-                libspdlog-dev libgtest-dev libxxhash-dev libssl-dev
+                libspdlog-dev libgtest-dev libxxhash-dev libssl-dev zlib1g-dev
                 libbenchmark-dev clang-format)
 
 missing=()

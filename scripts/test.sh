@@ -179,6 +179,27 @@ else
   count_broken "fuzz: $build_fuzz/ failed to build"
 fi
 
+# The container image, as users get it: docker/Dockerfile built with podman
+# (a Debian base made with debootstrap, since no registry is reachable), run,
+# and driven through its published port. DYNALOCAL_SKIP_DOCKER=1 skips it
+# locally; CI always runs it.
+if [[ "${DYNALOCAL_SKIP_DOCKER:-0}" == 1 ]]; then
+  stage "Docker image: skipped (DYNALOCAL_SKIP_DOCKER=1)"
+else
+  stage "Docker image: podman build and smoke test (docker/smoke-test.sh)"
+  docker_rc=0
+  docker/smoke-test.sh 2>&1 | tee "$logdir/docker.log" || docker_rc=$?
+  docker_passed="$(grep -c '^PASS' "$logdir/docker.log" || true)"
+  docker_failed="$(grep -c '^FAIL' "$logdir/docker.log" || true)"
+  total_passed=$((total_passed + docker_passed))
+  total_failed=$((total_failed + docker_failed))
+  if ((docker_rc != 0 && docker_failed == 0)); then
+    count_broken "docker: smoke-test.sh exited $docker_rc"
+  elif ((docker_passed == 0 && docker_failed == 0)); then
+    count_broken "docker: no checks ran"
+  fi
+fi
+
 echo
 echo "all stages took $(((SECONDS - started) / 60)) min $(((SECONDS - started) % 60)) s"
 echo "${total_passed} passed, ${total_failed} failed"

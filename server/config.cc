@@ -433,6 +433,15 @@ std::string ApplyEnvironment(
   for (const auto& [name, value] : environment) {
     if (!std::string_view(name).starts_with(kPrefix)) continue;
     if (name == "DYNALOCAL_CONFIG") continue;  // read by LoadConfig
+    // Kubernetes gives every pod DYNALOCAL_PORT=tcp://IP:PORT (and
+    // DYNALOCAL_SERVICE_HOST, ...) when a Service is named dynalocal; that
+    // is a link to the Service, not a setting of ours.
+    if (name == "DYNALOCAL_PORT" &&
+        (value.starts_with("tcp://") || value.starts_with("udp://"))) {
+      warnings.push_back("ignoring DYNALOCAL_PORT=" + value +
+                         " (a Kubernetes service link, not a port number)");
+      continue;
+    }
     const OptionSpec* match = nullptr;
     for (const auto& option : kOptions) {
       if (!CommandLineOnly(option) && EnvironmentName(option.name) == name) {

@@ -1,5 +1,6 @@
 #include "server/http_server.h"
 
+#include <sched.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -83,6 +84,17 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
     };
     return lower(x) == lower(y);
   });
+}
+
+// CPUs this process may run on: under taskset or a container's cpuset that
+// is fewer than the machine has, and more threads than CPUs only contend.
+int UsableCpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0) {
+    return std::max(1, CPU_COUNT(&set));
+  }
+  return std::max(1, int(std::thread::hardware_concurrency()));
 }
 
 // The "__type" of an error body, without its namespace prefix, for logs.
@@ -629,9 +641,8 @@ void HttpServer::Start() {
 
   core.work.emplace(core.ioc.get_executor());
   Accept(core_);
-  int threads = options.threads > 0
-                    ? options.threads
-                    : std::max(2, int(std::thread::hardware_concurrency()));
+  int threads =
+      options.threads > 0 ? options.threads : std::max(2, UsableCpus());
   core.threads.reserve(threads);
   for (int i = 0; i < threads; ++i) {
     core.threads.emplace_back([&core] {

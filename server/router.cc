@@ -7,8 +7,10 @@
 #include <algorithm>
 #include <future>
 #include <memory>
+#include <optional>
 
 #include "core/api_error.h"
+#include "server/auth.h"
 #include "server/ops/ops.h"
 
 namespace ddb {
@@ -113,9 +115,12 @@ void Router::Handle(HttpRequestInfo request,
   if (!request.body.empty()) {
     // Iterative parsing: a hostile body of deeply nested arrays must not
     // exhaust the stack.
+    // Malformed UTF-8 is a SerializationException, as in DynamoDB: stored,
+    // it would make every response carrying it invalid JSON.
     document->Parse<rapidjson::kParseIterativeFlag |
-                    rapidjson::kParseStopWhenDoneFlag>(request.body.data(),
-                                                       request.body.size());
+                    rapidjson::kParseStopWhenDoneFlag |
+                    rapidjson::kParseValidateEncodingFlag>(request.body.data(),
+                                                           request.body.size());
     if (document->HasParseError()) {
       return done(ErrorResult(ApiError::Serialization("")));
     }
@@ -159,6 +164,16 @@ void Router::Handle(HttpRequestInfo request,
                                      "Request is missing Authentication "
                                      "Token")));
   }
+  // DynamoDB checks the signature after the target and before it looks at
+  // what the body asks for.
+  std::optional<AuthenticatedCaller> caller;
+  if (options_.auth.required) {
+    try {
+      caller = VerifySigV4(request, options_.auth);
+    } catch (const ApiError& error) {
+      return done(ErrorResult(error));
+    }
+  }
   if (request.body.empty() || !document->IsObject()) {
     return done(ErrorResult(ApiError::Serialization("")));
   }
@@ -171,6 +186,7 @@ void Router::Handle(HttpRequestInfo request,
   OpContext ctx;
   ctx.storage = &storage_;
   ctx.region = region;
+  ctx.delay_transient_statuses = options_.delay_transient_statuses;
   switch (options_.namespace_mode) {
     case NamespaceMode::kShared:
       ctx.ns = "";
@@ -181,6 +197,14 @@ void Router::Handle(HttpRequestInfo request,
     case NamespaceMode::kPerAccessKey:
       ctx.ns = credential.access_key + "/" + region;
       break;
+  }
+  if (caller.has_value()) {
+    // With keys that mean something, each one is an account of its own:
+    // its tables, per region, whatever the namespace mode says (the same
+    // namespace --per-access-key gives, so the data stays put when auth is
+    // turned on or off in that mode).
+    ctx.region = caller->region;
+    ctx.ns = caller->access_key + "/" + caller->region;
   }
 
   auto shared_done =

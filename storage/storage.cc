@@ -2,11 +2,14 @@
 
 #include <spdlog/spdlog.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <cstring>
 #include <deque>
 #include <filesystem>
@@ -16,9 +19,11 @@
 #include <thread>
 #include <vector>
 
+#include "core/api_error.h"
 #include "core/decimal.h"
 #include "storage/catalog_codec.h"
 #include "storage/coding.h"
+#include "storage/in_memory_dir.h"
 #include "storage/index_codec.h"
 #include "storage/item_codec.h"
 #include "storage/key_codec.h"
@@ -36,14 +41,86 @@ constexpr unsigned kMaxReaders = 512;
 constexpr MDB_dbi kMaxDbs = 8;
 constexpr char kNextTableIdKey[] = "next_table_id";
 
-void Check(int rc, const char* what) {
-  if (rc == MDB_SUCCESS) return;
-  std::string message =
-      std::string("storage: ") + what + ": " + mdb_strerror(rc);
-  if (rc == MDB_MAP_FULL) {
-    message += " (the data no longer fits the configured map size)";
+// Logs a storage failure the client is told about, at most once per
+// kFailureLogInterval: a full disk fails every write, and one line a write
+// would bury the log.
+constexpr auto kFailureLogInterval = std::chrono::seconds(10);
+std::mutex failure_log_mu;
+std::chrono::steady_clock::time_point last_failure_log;  // guarded
+long suppressed_failure_logs = 0;                        // guarded
+
+void LogStorageFailure(const std::string& message) {
+  const auto now = std::chrono::steady_clock::now();
+  long suppressed = 0;
+  {
+    std::lock_guard<std::mutex> lock(failure_log_mu);
+    if (last_failure_log.time_since_epoch().count() != 0 &&
+        now - last_failure_log < kFailureLogInterval) {
+      ++suppressed_failure_logs;
+      return;
+    }
+    last_failure_log = now;
+    suppressed = suppressed_failure_logs;
+    suppressed_failure_logs = 0;
   }
-  throw std::runtime_error(message);
+  if (suppressed > 0) {
+    spdlog::error("storage: {} ({} more like it since the last report)",
+                  message, suppressed);
+  } else {
+    spdlog::error("storage: {}", message);
+  }
+}
+
+std::string FullMessage(uint64_t limit) {
+  return "dynalocal's database is full (max size " +
+         std::to_string(limit >> 20) +
+         " MiB); raise --max-db-size or delete data";
+}
+
+// Throws for a failed LMDB call. A full map or a failing disk is the
+// client's business (its write did not happen, and it can act on the
+// message), so it becomes an InternalServerError ApiError; anything else is
+// a bug or corruption and stays a runtime_error. `env`, when known, lets the
+// message state the map size.
+void Check(int rc, const char* what, MDB_env* env = nullptr) {
+  if (rc == MDB_SUCCESS) return;
+  std::string message;
+  switch (rc) {
+    case MDB_MAP_FULL: {
+      const auto* limit =
+          env == nullptr
+              ? nullptr
+              : static_cast<const uint64_t*>(mdb_env_get_userctx(env));
+      message = FullMessage(limit == nullptr ? 0 : *limit);
+      break;
+    }
+    case ENOSPC:
+    case EDQUOT:
+      message = "dynalocal cannot write its database: the disk is full (" +
+                std::string(mdb_strerror(rc)) + "); free space and retry";
+      break;
+    case EFBIG:
+      message =
+          "dynalocal cannot write its database: the file size limit was "
+          "reached (" +
+          std::string(mdb_strerror(rc)) + ")";
+      break;
+    case EIO:
+      message = "dynalocal cannot write its database: I/O error (" +
+                std::string(mdb_strerror(rc)) + ")";
+      break;
+    case MDB_PANIC:
+      message =
+          "dynalocal's database had a fatal write error and must be "
+          "restarted (" +
+          std::string(mdb_strerror(rc)) + ")";
+      break;
+    default:
+      throw std::runtime_error(std::string("storage: ") + what + ": " +
+                               mdb_strerror(rc));
+  }
+  LogStorageFailure(std::string(what) + " failed: " + message);
+  throw ApiError::Internal(std::move(message));
 }
 
 MDB_val ToVal(std::string_view s) {
@@ -70,14 +147,14 @@ void Put(MDB_txn* txn, MDB_dbi dbi, std::string_view key,
          std::string_view value, unsigned flags = 0) {
   MDB_val k = ToVal(key);
   MDB_val v = ToVal(value);
-  Check(mdb_put(txn, dbi, &k, &v, flags), "write");
+  Check(mdb_put(txn, dbi, &k, &v, flags), "write", mdb_txn_env(txn));
 }
 
 void Del(MDB_txn* txn, MDB_dbi dbi, std::string_view key) {
   MDB_val k = ToVal(key);
   int rc = mdb_del(txn, dbi, &k, nullptr);
   if (rc == MDB_NOTFOUND) return;
-  Check(rc, "delete");
+  Check(rc, "delete", mdb_txn_env(txn));
 }
 
 std::string StatsKey(uint64_t table_id) { return TableKeyPrefix(table_id); }
@@ -115,7 +192,7 @@ void DeletePrefix(MDB_txn* txn, MDB_dbi dbi, std::string_view prefix) {
   int rc = mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE);
   try {
     while (rc == MDB_SUCCESS && FromVal(k).starts_with(prefix)) {
-      Check(mdb_cursor_del(cursor, 0), "delete");
+      Check(mdb_cursor_del(cursor, 0), "delete", mdb_txn_env(txn));
       // After a delete LMDB leaves the cursor so that MDB_NEXT yields the
       // entry that followed the deleted one.
       rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT);
@@ -156,14 +233,30 @@ bool IsPermissionError(int err) {
   return err == EACCES || err == EPERM || err == EROFS;
 }
 
+// mkdir -p, but every directory it creates is private (0700): the data of
+// a test backend is nobody else's business.
+std::error_code MakePrivateDirs(const fs::path& dir) {
+  std::error_code ec;
+  if (fs::is_directory(dir, ec)) return {};
+  const fs::path parent = dir.parent_path();
+  if (!parent.empty() && parent != dir) {
+    if (std::error_code e = MakePrivateDirs(parent)) return e;
+  }
+  if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    return std::error_code(errno, std::system_category());
+  }
+  return {};
+}
+
 // Creates the directory if needed and checks that LMDB can create files in
-// it, so that the user sees the cause rather than an LMDB error code.
+// it, so that the user sees the cause rather than an LMDB error code. An
+// existing directory keeps its permissions.
 void PrepareDataDir(const std::string& dir) {
   std::error_code ec;
   if (fs::exists(dir, ec) && !fs::is_directory(dir, ec)) {
     throw std::runtime_error("data directory " + dir + " is not a directory");
   }
-  fs::create_directories(dir, ec);
+  ec = MakePrivateDirs(dir);
   if (ec) {
     const char* what =
         IsPermissionError(ec.value()) ? "is not writable" : "cannot be created";
@@ -174,22 +267,6 @@ void PrepareDataDir(const std::string& dir) {
     throw std::runtime_error("data directory " + dir +
                              " is not writable: " + ErrnoText(errno));
   }
-}
-
-// A fresh private directory for an in-memory environment: tmpfs when the
-// machine has one, so pages never reach a disk.
-std::string MakeInMemoryDir() {
-  std::vector<std::string> bases = {"/dev/shm"};
-  std::error_code ec;
-  fs::path tmp = fs::temp_directory_path(ec);
-  if (!ec) bases.push_back(tmp.string());
-  for (const std::string& base : bases) {
-    std::string templ = base + "/dynalocal-XXXXXX";
-    if (mkdtemp(templ.data()) != nullptr) return templ;
-  }
-  throw std::runtime_error(
-      "cannot create a directory for the in-memory database: " +
-      ErrnoText(errno));
 }
 
 }  // namespace
@@ -213,6 +290,11 @@ struct Storage::Impl {
   // kFast on disk: commits are flushed by the writer at most every
   // kFastSyncInterval instead of on each commit.
   bool periodic_sync = false;
+  // options.map_size, where Check finds it through the env's user context.
+  uint64_t size_limit = 0;
+  // The same limit in pages (of page_size bytes).
+  uint64_t limit_pages = 0;
+  uint64_t page_size = 4096;
 
   std::mutex mu;
   std::condition_variable cv;
@@ -230,14 +312,63 @@ struct Storage::Impl {
   }
 
   void WriterLoop();
-  void RunJob(Job& job);
+  // Pops the next queued job, if any.
+  bool PopJob(Job* job);
+  // Runs `first` alone in its own write transaction.
+  void RunSingle(Job& first);
+  // Runs `first` and as many queued jobs as the batch bounds allow in one
+  // write transaction, one nested transaction each.
+  void RunBatch(Job& first);
+  static void Finish(Job& job, std::exception_ptr error);
   void MaybeSync(bool force);
+  // Pages holding data (the B-trees of every database) as `txn` sees them.
+  uint64_t LivePages(MDB_txn* txn) const;
+  // Runs a job's closure, refusing it if it grew the data past the limit.
+  void RunWork(Job& job, Txn& txn) const;
 };
+
+uint64_t Storage::Impl::LivePages(MDB_txn* txn) const {
+  uint64_t pages = 0;
+  for (MDB_dbi dbi : {catalog, stats, items, indexes, meta}) {
+    MDB_stat stat;
+    Check(mdb_stat(txn, dbi, &stat), "stat", env);
+    pages += stat.ms_branch_pages + stat.ms_leaf_pages + stat.ms_overflow_pages;
+  }
+  return pages;
+}
+
+// The size limit applies to the data, not to LMDB's map: the map has room
+// beyond it (see Open) for the copy-on-write pages every transaction needs
+// and for pages freed too recently to reuse. A write that would grow the data
+// past the limit fails here, before LMDB itself runs out of map, so that
+// deletes, which shrink the data, still find the pages they need once the
+// database is full.
+void Storage::Impl::RunWork(Job& job, Txn& txn) const {
+  const uint64_t before = LivePages(txn.raw());
+  job.work(txn);
+  const uint64_t after = LivePages(txn.raw());
+  if (after > before && after > limit_pages) {
+    std::string message = FullMessage(size_limit);
+    LogStorageFailure("write refused: " + message);
+    throw ApiError::Internal(std::move(message));
+  }
+}
+
+namespace {
+
+// Group commit bounds: a batch closes after this many jobs or once its jobs
+// have run this long, so that the first job of a batch is not kept waiting
+// for its commit by a long tail of later ones.
+constexpr size_t kMaxBatchJobs = 64;
+constexpr auto kMaxBatchTime = std::chrono::milliseconds(5);
+
+}  // namespace
 
 void Storage::Impl::WriterLoop() {
   last_sync = std::chrono::steady_clock::now();
   while (true) {
     Job job;
+    bool more_queued = false;
     {
       std::unique_lock<std::mutex> lock(mu);
       // Wake at the sync interval while commits are unflushed.
@@ -255,37 +386,138 @@ void Storage::Impl::WriterLoop() {
       }
       job = std::move(queue.front());
       queue.pop_front();
+      more_queued = !queue.empty();
     }
-    RunJob(job);
+    // A lone job needs no nested transaction: it costs exactly one commit
+    // either way, so it takes the cheaper path.
+    if (more_queued) {
+      RunBatch(job);
+    } else {
+      RunSingle(job);
+    }
     MaybeSync(false);
   }
   MaybeSync(true);
 }
 
-void Storage::Impl::RunJob(Job& job) {
+bool Storage::Impl::PopJob(Job* job) {
+  std::lock_guard<std::mutex> lock(mu);
+  if (queue.empty()) return false;
+  *job = std::move(queue.front());
+  queue.pop_front();
+  return true;
+}
+
+void Storage::Impl::Finish(Job& job, std::exception_ptr error) {
+  if (!job.done) return;
+  try {
+    job.done(error);
+  } catch (const std::exception& e) {
+    // The writer must survive a misbehaving callback.
+    spdlog::error("storage: write completion threw: {}", e.what());
+  } catch (...) {
+    spdlog::error("storage: write completion threw");
+  }
+}
+
+void Storage::Impl::RunSingle(Job& job) {
   std::exception_ptr error;
   try {
     MDB_txn* raw = nullptr;
-    Check(mdb_txn_begin(env, nullptr, 0, &raw), "begin write transaction");
+    Check(mdb_txn_begin(env, nullptr, 0, &raw), "begin write transaction", env);
     Txn txn(owner, raw, /*writable=*/true);
-    job.work(txn);
+    RunWork(job, txn);
     // mdb_txn_commit frees the transaction even when it fails.
     txn.txn_ = nullptr;
-    Check(mdb_txn_commit(raw), "commit");
+    Check(mdb_txn_commit(raw), "commit", env);
     if (periodic_sync) unsynced = true;
   } catch (...) {
     error = std::current_exception();
   }
-  if (job.done) {
+  Finish(job, error);
+}
+
+// Group commit. Each job runs in a transaction nested in the batch's: a job
+// that throws aborts only its own changes, and later jobs see what earlier
+// ones wrote (through the parent), just as if each had committed on its own
+// in queue order. The batch then commits once (one fdatasync in durable
+// mode), and only then does any job learn its outcome: a success is never
+// reported before it is as durable as the mode promises, and neither is a
+// failure that was decided on data of the same uncommitted batch (a
+// condition that failed because of an earlier job's write). If the commit
+// fails, every job of the batch gets that error: none of it happened.
+void Storage::Impl::RunBatch(Job& first) {
+  struct Ran {
+    Job job;
+    std::exception_ptr error;
+  };
+  std::vector<Ran> ran;
+  std::exception_ptr batch_error;
+  MDB_txn* parent = nullptr;
+  const int begin_rc = mdb_txn_begin(env, nullptr, 0, &parent);
+  if (begin_rc != MDB_SUCCESS) {
     try {
-      job.done(error);
-    } catch (const std::exception& e) {
-      // The writer must survive a misbehaving callback.
-      spdlog::error("storage: write completion threw: {}", e.what());
+      Check(begin_rc, "begin write transaction", env);
     } catch (...) {
-      spdlog::error("storage: write completion threw");
+      batch_error = std::current_exception();
+    }
+    Finish(first, batch_error);
+    return;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  Job job = std::move(first);
+  while (true) {
+    std::exception_ptr error;
+    MDB_txn* child = nullptr;
+    bool merge_failed = false;
+    try {
+      Check(mdb_txn_begin(env, parent, 0, &child),
+            "begin nested write transaction", env);
+      Txn txn(owner, child, /*writable=*/true);
+      try {
+        RunWork(job, txn);
+      } catch (...) {
+        error = std::current_exception();
+      }
+      if (!error) {
+        // Freed by mdb_txn_commit even when it fails. A failed merge may
+        // leave the parent marked as failed (LMDB does so when the child
+        // had an error the closure swallowed), so the batch cannot commit.
+        txn.txn_ = nullptr;
+        const int rc = mdb_txn_commit(child);
+        if (rc != MDB_SUCCESS) {
+          merge_failed = true;
+          Check(rc, "commit nested transaction", env);
+        }
+      }
+      // An aborted child (the Txn's destructor) leaves the parent as it was.
+    } catch (...) {
+      error = std::current_exception();
+    }
+    ran.push_back({std::move(job), error});
+    if (merge_failed) {
+      batch_error = error;
+      break;
+    }
+    if (ran.size() >= kMaxBatchJobs ||
+        std::chrono::steady_clock::now() - start >= kMaxBatchTime ||
+        !PopJob(&job)) {
+      break;
     }
   }
+  if (batch_error) {
+    mdb_txn_abort(parent);
+    spdlog::error("storage: a group commit of {} writes was abandoned",
+                  ran.size());
+  } else {
+    try {
+      Check(mdb_txn_commit(parent), "commit", env);
+      if (periodic_sync) unsynced = true;
+    } catch (...) {
+      batch_error = std::current_exception();
+    }
+  }
+  for (Ran& r : ran) Finish(r.job, batch_error ? batch_error : r.error);
 }
 
 void Storage::Impl::MaybeSync(bool force) {
@@ -325,7 +557,15 @@ std::unique_ptr<Storage> Storage::Open(const StorageOptions& options) {
   } cleanup{options.in_memory ? dir : ""};
 
   Check(mdb_env_create(&impl->env), "create environment");
-  Check(mdb_env_set_mapsize(impl->env, options.map_size), "set map size");
+  // LMDB's map is larger than the limit on the data (see RunWork): by a
+  // sixteenth, and at least 2 MiB, for copy-on-write and freelist pages.
+  impl->size_limit = options.map_size;
+  const uint64_t headroom = std::max(uint64_t{2} << 20, options.map_size / 16);
+  const uint64_t lmdb_map_size = options.map_size > UINT64_MAX - headroom
+                                     ? UINT64_MAX
+                                     : options.map_size + headroom;
+  Check(mdb_env_set_mapsize(impl->env, lmdb_map_size), "set map size");
+  Check(mdb_env_set_userctx(impl->env, &impl->size_limit), "set user context");
   Check(mdb_env_set_maxreaders(impl->env, kMaxReaders), "set max readers");
   Check(mdb_env_set_maxdbs(impl->env, kMaxDbs), "set max databases");
 
@@ -338,7 +578,9 @@ std::unique_ptr<Storage> Storage::Open(const StorageOptions& options) {
   }
   impl->periodic_sync =
       !options.in_memory && options.durability == Durability::kFast;
-  int rc = mdb_env_open(impl->env, dir.c_str(), flags, 0644);
+  // Files LMDB creates are private like the directory; existing ones keep
+  // their mode.
+  int rc = mdb_env_open(impl->env, dir.c_str(), flags, 0600);
   if (rc != MDB_SUCCESS) {
     if (IsPermissionError(rc)) {
       throw std::runtime_error("data directory " + dir +
@@ -358,6 +600,10 @@ std::unique_ptr<Storage> Storage::Open(const StorageOptions& options) {
     }
     cleanup.dir.clear();
   }
+  MDB_stat env_stat;
+  Check(mdb_env_stat(impl->env, &env_stat), "stat environment");
+  impl->page_size = env_stat.ms_psize;
+  impl->limit_pages = impl->size_limit / impl->page_size;
   if (mdb_env_get_maxkeysize(impl->env) < static_cast<int>(kMaxLmdbKeySize)) {
     throw std::runtime_error("LMDB's maximum key size is below " +
                              std::to_string(kMaxLmdbKeySize) + " bytes");
@@ -385,7 +631,7 @@ std::unique_ptr<Storage> Storage::Open(const StorageOptions& options) {
   open("items", &impl->items);
   open("meta", &impl->meta);
   open("indexes", &impl->indexes);
-  Check(mdb_txn_commit(txn), "commit database creation");
+  Check(mdb_txn_commit(txn), "commit database creation", impl->env);
 
   std::unique_ptr<Storage> storage(new Storage(std::move(impl)));
   Impl* raw = storage->impl_.get();
@@ -544,7 +790,7 @@ void Txn::CreateTable(TableDef& table) {
     throw std::runtime_error("storage: table " + table.name +
                              " already exists");
   }
-  Check(rc, "write");
+  Check(rc, "write", mdb_txn_env(txn_));
   table.id = id;
 }
 
@@ -609,7 +855,7 @@ std::optional<std::string> Txn::BackfillIndex(const TableDef& table,
     MDB_val v = ToVal(item_key);
     int rc = mdb_put(txn_, impl.indexes, &k, &v, MDB_NOOVERWRITE);
     if (rc == MDB_KEYEXIST) continue;  // a live write indexed it already
-    Check(rc, "write");
+    Check(rc, "write", mdb_txn_env(txn_));
     ++stats.item_count;
     stats.size_bytes += ItemSize(ProjectForIndex(table, index, item));
   }
@@ -641,7 +887,7 @@ void ApplyIndexDelta(MDB_txn* txn, MDB_dbi indexes, MDB_dbi stats_dbi,
       } else {
         MDB_val k = ToVal(*change.old_key);
         const int rc = mdb_del(txn, indexes, &k, nullptr);
-        if (rc != MDB_NOTFOUND) Check(rc, "delete");
+        if (rc != MDB_NOTFOUND) Check(rc, "delete", mdb_txn_env(txn));
         old_present = rc == MDB_SUCCESS;
       }
       if (old_present) {

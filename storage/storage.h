@@ -3,8 +3,17 @@
 //
 // Reads run on the caller's thread in short read-only transactions
 // (MDB_NOTLS, so any thread may own one); LMDB's MVCC never blocks them.
-// Writes are closures run on the writer thread, one LMDB write transaction
-// each: the closure returning commits, throwing aborts.
+// Writes are closures run on the writer thread, in queue order. Each is
+// all-or-nothing: the closure returning keeps its changes, throwing discards
+// them. When several are queued the writer commits them together (group
+// commit): up to 64 closures, or as many as run within about 5 ms, each in a
+// transaction nested in one batch transaction, then one LMDB commit (one
+// fdatasync in durable mode) for all. A closure sees the changes of the
+// closures before it, committed or not, exactly as if each had committed
+// alone. No closure's completion runs before its batch has committed (and,
+// in durable mode, reached the disk); if the batch commit fails, every
+// closure of the batch completes with that error and none of them happened.
+// A lone queued closure runs in a plain transaction of its own.
 #pragma once
 
 #include <lmdb.h>
@@ -23,29 +32,49 @@
 
 namespace ddb {
 
-// What a commit promises. Measured on the 2-core development VM (virtio
-// disk), one small PutItem per WriteSync round trip (CommitLatencyTest):
-// durable 0.7-4 ms median, 3-8 ms mean (an fdatasync each); fast 13-15 us
-// median.
+// What an acknowledged write (a SubmitWrite whose `done` got nullptr)
+// survives. Either way a crash never leaves a write half-applied: an item,
+// its index entries and the table statistics change in one LMDB
+// transaction, and a group commit is atomic as a whole (after a crash all of
+// a batch is there or none of it; writes not yet acknowledged may be either).
+//
+// Measured on the 2-core development VM (virtio disk shared with other
+// jobs, so noisy), ~1 KB PutItems, each submitter one WriteSync after
+// another (WriteThroughputTest; DYNALOCAL_WRITE_BENCH_MS=2000): durable,
+// 1 submitter 160-320 writes/s (p50 1.5-5.6 ms, an fdatasync each); 8
+// submitters 2.4-2.6k/s and 32 submitters 4-12k/s with group commit
+// (130-170/s before it, whatever the concurrency); fast, 14-17k/s from one
+// submitter (p50 ~20 us), 27-40k/s from 8 or 32 (23-30k/s before).
 enum class Durability {
-  // fdatasync on every commit (LMDB's default): a commit survives an OS
-  // crash or power loss.
+  // fdatasync on every commit (LMDB's default). An acknowledged write
+  // survives a process crash (kill -9) and an OS crash or power loss (as far
+  // as the disk honours flushes), and the file is never left corrupt.
   kDurable,
-  // MDB_NOSYNC: commits reach the OS page cache but are not flushed, so they
-  // survive a process crash or kill -9, while an OS crash or power loss may
-  // lose the most recent commits. The writer flushes (mdb_env_sync) pending
-  // commits about once a second, bounding that window to about a second. LMDB's
-  // docs add that on a filesystem that does not keep write
-  // order an OS crash could also damage the file: kDurable is the choice
-  // when the data must outlive the machine, not just the process.
+  // MDB_NOSYNC: a commit is written to the OS page cache (write(2) has
+  // returned) before it is acknowledged, but not flushed. An acknowledged
+  // write survives a process crash or kill -9: the kernel holds the pages
+  // and writes them back. An OS crash or power loss may lose the writes of
+  // about the last second (the writer flushes with mdb_env_sync about once a
+  // second while commits are pending), and, since LMDB then relies on the
+  // filesystem writing pages in order, which ext4 and xfs do not promise,
+  // may leave the file damaged. kDurable is the choice when the data must
+  // outlive the machine, not just the process.
   kFast,
 };
+// In-memory mode (StorageOptions::in_memory) keeps nothing beyond the
+// process, whatever the durability.
 
 struct StorageOptions {
   std::string data_dir = "./data";
   bool in_memory = false;  // nothing survives the process
   Durability durability = Durability::kFast;
-  uint64_t map_size = uint64_t{64} << 30;  // LMDB map size (virtual)
+  // The most data the database may hold, in bytes (--max-db-size). A write
+  // that would grow the data beyond it fails with an InternalServerError
+  // ApiError ("dynalocal's database is full ..."); reads, deletes and
+  // writes that do not grow the data keep working. LMDB's map (virtual
+  // memory, and the most the file can grow to) is a sixteenth larger, and
+  // at least 2 MiB larger, for copy-on-write pages.
+  uint64_t map_size = uint64_t{64} << 30;
 };
 
 class Storage;
@@ -160,11 +189,16 @@ class Storage {
 
   Txn BeginRead();
 
-  // Queues `work` for the writer thread: it runs inside one write
-  // transaction, which commits when `work` returns and aborts when it throws.
-  // Then `done` runs on the writer thread with nullptr or the exception.
-  // Safe to call from any thread. After Shutdown, `done` runs at once on
-  // the caller's thread with a std::runtime_error and `work` never runs.
+  // Queues `work` for the writer thread: it runs inside a write transaction
+  // (perhaps nested in a group commit's), whose changes are kept when `work`
+  // returns and discarded when it throws. Once they are committed (or
+  // discarded), `done` runs on the writer thread with nullptr or the
+  // exception. A full database or disk, or an I/O error, fails the write
+  // with an InternalServerError ApiError whose message says so (and a log
+  // line); `work` should let storage exceptions through (one it swallows
+  // still fails the write). Safe to call from any thread. After Shutdown,
+  // `done` runs at once on the caller's thread with a std::runtime_error and
+  // `work` never runs.
   void SubmitWrite(std::function<void(Txn&)> work,
                    std::function<void(std::exception_ptr)> done);
 

@@ -40,6 +40,12 @@ void IdempotencyStore::Record(const std::string& token,
   }
 }
 
+void IdempotencyStore::Forget(const std::string& token) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  // Its order_ entry stays and expires harmlessly: it no longer matches.
+  entries_.erase(token);
+}
+
 void IdempotencyStore::ExpireLocked(Clock::time_point now) {
   while (!order_.empty() && now - order_.front().first >= kLifetime) {
     auto found = entries_.find(order_.front().second);

@@ -37,6 +37,10 @@ class IdempotencyStore {
               const std::string& response,
               Clock::time_point now = Clock::now());
 
+  // Drops `token`'s entry: a write recorded before its commit whose commit
+  // then failed.
+  void Forget(const std::string& token);
+
   // The process-wide store the operation uses.
   static IdempotencyStore& Global();
 

@@ -133,6 +133,8 @@ struct Transaction {
   // Filled by the writer.
   std::optional<std::string> replayed;  // the first response, on a retry
   TableCapacity consumed;
+  std::string response;   // the success body
+  bool recorded = false;  // whether the token was recorded for this request
 };
 
 Action ParseAction(const rapidjson::Value& element) {
@@ -362,32 +364,38 @@ void TransactWriteItems(const rapidjson::Value& request, const OpContext& ctx,
   std::string ns = ctx.ns;
   ctx.storage->SubmitWrite(
       [tx, ns](Txn& txn) {
-        // Checked on the writer thread, so a retry racing the first request
-        // waits for it and then finds its token.
+        // Checked on the writer thread, so a retry queued behind the first
+        // request finds its token.
         if (!tx->token.empty()) {
           tx->replayed =
               IdempotencyStore::Global().Lookup(tx->token, tx->fingerprint);
           if (tx->replayed) return;
         }
         Execute(txn, ns, *tx);
-      },
-      [tx, done = std::move(done)](std::exception_ptr error) {
-        if (error) return done(error, "");
-        if (tx->replayed) return done(nullptr, *tx->replayed);
         rapidjson::StringBuffer buffer;
         JsonWriter writer(buffer);
         writer.StartObject();
         tx->consumed.Write(writer, tx->capacity);
         writer.EndObject();
-        std::string response = buffer.GetString();
-        // Recorded here, on the writer thread right after the commit and
-        // before the next write runs (Storage::Impl::RunJob), so no retry
-        // can miss it.
+        tx->response = buffer.GetString();
+        // Recorded before the commit: the storage writer may commit this
+        // write together with the ones queued behind it (group commit), and
+        // a retry among those must already find the token. Should the commit
+        // fail, that retry fails with it, and the completion forgets the
+        // token.
         if (!tx->token.empty()) {
           IdempotencyStore::Global().Record(tx->token, tx->fingerprint,
-                                            response);
+                                            tx->response);
+          tx->recorded = true;
         }
-        done(nullptr, response);
+      },
+      [tx, done = std::move(done)](std::exception_ptr error) {
+        if (error) {
+          if (tx->recorded) IdempotencyStore::Global().Forget(tx->token);
+          return done(error, "");
+        }
+        if (tx->replayed) return done(nullptr, *tx->replayed);
+        done(nullptr, tx->response);
       });
 }
 

@@ -226,6 +226,14 @@ TEST(ConfigTest, EnvironmentErrors) {
   EXPECT_EQ(Load({}, {{"DYNALOCAL_IN_MEMORY", "maybe"}}).error,
             "DYNALOCAL_IN_MEMORY: invalid value 'maybe' for a flag: expected "
             "true or false");
+  // Kubernetes' service links for a Service named "dynalocal".
+  ParsedCommandLine k8s =
+      Load({}, {{"DYNALOCAL_PORT", "tcp://10.96.0.12:8000"},
+                {"DYNALOCAL_SERVICE_HOST", "10.96.0.12"},
+                {"DYNALOCAL_PORT_8000_TCP", "tcp://10.96.0.12:8000"}});
+  EXPECT_EQ(k8s.action, ConfigAction::kRun) << k8s.error;
+  EXPECT_EQ(k8s.config.port, 8000);
+  EXPECT_EQ(k8s.warnings.size(), 3u);
   // Actions are for the command line only.
   EXPECT_EQ(Load({}, {{"DYNALOCAL_HELP", "1"}}).action, ConfigAction::kRun);
 }

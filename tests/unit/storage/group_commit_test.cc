@@ -1,0 +1,245 @@
+// Group commit: jobs queued behind a busy writer share one LMDB commit, yet
+// each stays all-or-nothing on its own, sees the writes of the jobs before
+// it, and hears its outcome only once the batch has committed.
+#include <gtest/gtest.h>
+#include <lmdb.h>
+
+#include <atomic>
+#include <future>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/api_error.h"
+#include "storage/key_codec.h"
+#include "storage/storage.h"
+#include "tests/unit/storage/test_util.h"
+
+namespace ddb {
+namespace {
+
+using storage_test::SimpleItem;
+using storage_test::SimpleKey;
+using storage_test::SimpleTable;
+using storage_test::TempDir;
+
+class GroupCommitTest : public ::testing::TestWithParam<Durability> {
+ protected:
+  void SetUp() override {
+    StorageOptions options;
+    options.data_dir = dir_.path();
+    options.durability = GetParam();
+    options.map_size = uint64_t{1} << 30;
+    storage_ = Storage::Open(options);
+    storage_->WriteSync([&](Txn& txn) { txn.CreateTable(table_); });
+  }
+
+  // The id of the last committed transaction: each commit that changed
+  // something adds one.
+  size_t LastTxnId() { return mdb_txn_id(storage_->BeginRead().raw()); }
+
+  // Holds the writer inside a job until the returned promise is set, so
+  // that what is submitted meanwhile queues up into one batch.
+  std::promise<void> BlockWriter() {
+    std::promise<void> release;
+    std::shared_future<void> released = release.get_future().share();
+    std::promise<void> started;
+    std::future<void> running = started.get_future();
+    storage_->SubmitWrite(
+        [&started, released](Txn&) {
+          started.set_value();
+          released.wait();
+        },
+        nullptr);
+    running.wait();
+    return release;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Storage> storage_;
+  TableDef table_ = SimpleTable("batch");
+};
+
+TEST_P(GroupCommitTest, QueuedJobsShareOneCommitButFailAlone) {
+  storage_->WriteSync(
+      [&](Txn& txn) { txn.PutItem(table_, SimpleItem("p", 0, "original")); });
+  const size_t before = LastTxnId();
+  std::promise<void> release = BlockWriter();
+
+  constexpr int kJobs = 40;
+  std::vector<std::string> outcomes(kJobs);
+  std::vector<bool> committed_when_done(kJobs, false);
+  std::atomic<int> finished{0};
+  for (int i = 0; i < kJobs; ++i) {
+    storage_->SubmitWrite(
+        [&, i](Txn& txn) {
+          if (i == 10) {
+            // Changes, then fails: only its own changes vanish.
+            txn.PutItem(table_, SimpleItem("p", 0, "overwritten by 10"));
+            txn.PutItem(table_, SimpleItem("p", 1000));
+            throw ApiError::ConditionalCheckFailed();
+          }
+          if (i == 20) {
+            // Sees the write of job 19, committed or not.
+            std::optional<Item> prev = txn.GetItem(table_, SimpleKey("q", 19));
+            if (!prev) throw std::runtime_error("job 19's write not visible");
+            // Job 10's aborted change is not visible.
+            if (txn.GetItem(table_, SimpleKey("p", 0))->at("data").scalar !=
+                "original") {
+              throw std::runtime_error("job 10's change leaked");
+            }
+          }
+          if (i == 30) {
+            // Cursors work on a nested transaction and see the batch so far:
+            // q/0 .. q/29 without q/10.
+            Cursor cursor(txn, txn.items_dbi());
+            const std::string prefix =
+                PartitionKeyPrefix(table_.id, AttributeValue::String("q"));
+            int seen = 0;
+            for (bool on = cursor.Seek(prefix);
+                 on && cursor.key().starts_with(prefix); on = cursor.Next()) {
+              ++seen;
+            }
+            if (seen != 29) {
+              throw std::runtime_error("cursor saw " + std::to_string(seen));
+            }
+          }
+          txn.PutItem(table_, SimpleItem("q", i));
+        },
+        [&, i](std::exception_ptr error) {
+          if (error) {
+            try {
+              std::rethrow_exception(error);
+            } catch (const ApiError& e) {
+              outcomes[i] = e.type();
+            } catch (const std::exception& e) {
+              outcomes[i] = e.what();
+            }
+          } else {
+            outcomes[i] = "ok";
+            // The completion runs only after the commit: a fresh snapshot
+            // already holds the write.
+            committed_when_done[i] = storage_->BeginRead()
+                                         .GetItem(table_, SimpleKey("q", i))
+                                         .has_value();
+          }
+          ++finished;
+        });
+  }
+  release.set_value();
+  storage_->WriteSync([](Txn&) {});
+  ASSERT_EQ(finished.load(), kJobs);
+  for (int i = 0; i < kJobs; ++i) {
+    if (i == 10) {
+      EXPECT_EQ(outcomes[i], "ConditionalCheckFailedException");
+    } else {
+      EXPECT_EQ(outcomes[i], "ok") << "job " << i;
+      EXPECT_TRUE(committed_when_done[i]) << "job " << i;
+    }
+  }
+  // One commit for all 40 jobs (the blocker and the final job write
+  // nothing, and LMDB commits an empty transaction without a new id) --
+  // unless a very busy machine stretched the jobs past the batch's time
+  // bound; either way far fewer commits than jobs.
+  EXPECT_GE(LastTxnId(), before + 1);
+  EXPECT_LE(LastTxnId(), before + 4);
+
+  Txn txn = storage_->BeginRead();
+  EXPECT_EQ(txn.GetItem(table_, SimpleKey("p", 0))->at("data").scalar,
+            "original");
+  EXPECT_FALSE(txn.GetItem(table_, SimpleKey("p", 1000)));
+  EXPECT_FALSE(txn.GetItem(table_, SimpleKey("q", 10)));
+  EXPECT_EQ(txn.GetStats(table_.id).item_count,
+            static_cast<uint64_t>(1 + kJobs - 1));
+}
+
+TEST_P(GroupCommitTest, BatchIsBoundedAndLaterJobsStillRun) {
+  const size_t before = LastTxnId();
+  std::promise<void> release = BlockWriter();
+  constexpr int kJobs = 200;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < kJobs; ++i) {
+    storage_->SubmitWrite(
+        [&, i](Txn& txn) { txn.PutItem(table_, SimpleItem("b", i)); },
+        [&](std::exception_ptr error) {
+          if (!error) ++ok;
+        });
+  }
+  release.set_value();
+  storage_->WriteSync([](Txn&) {});
+  EXPECT_EQ(ok.load(), kJobs);
+  EXPECT_EQ(storage_->BeginRead().GetStats(table_.id).item_count,
+            static_cast<uint64_t>(kJobs));
+  // At most 64 jobs a batch: at least ceil(200 / 64) = 4 commits, and far
+  // fewer than one per job.
+  const size_t commits = LastTxnId() - before;
+  EXPECT_GE(commits, 4u);
+  EXPECT_LT(commits, 50u);
+}
+
+// A job that swallows an LMDB error (here MDB_MAP_FULL) leaves its nested
+// transaction unusable; committing it would make LMDB refuse the whole
+// batch. The writer notices (the transaction no longer answers) and fails
+// that job alone.
+TEST_P(GroupCommitTest, SwallowedStorageErrorFailsOnlyItsJob) {
+  TempDir small_dir;
+  StorageOptions options;
+  options.data_dir = small_dir.path();
+  options.durability = GetParam();
+  options.map_size = 1 << 20;
+  storage_ = Storage::Open(options);
+  storage_->WriteSync([&](Txn& txn) { txn.CreateTable(table_); });
+
+  std::promise<void> release = BlockWriter();
+  std::vector<std::exception_ptr> errors(3);
+  std::atomic<int> finished{0};
+  auto record = [&](int i) {
+    return [&, i](std::exception_ptr e) {
+      errors[i] = e;
+      ++finished;
+    };
+  };
+  storage_->SubmitWrite(
+      [&](Txn& txn) { txn.PutItem(table_, SimpleItem("x", 1)); }, record(0));
+  storage_->SubmitWrite(
+      [&](Txn& txn) {
+        try {
+          // Until LMDB runs out of map (MDB_MAP_FULL), which marks the
+          // nested transaction as failed.
+          for (int i = 0; i < 100000; ++i) {
+            txn.PutItem(table_, SimpleItem("y", i, std::string(2000, 'z')));
+          }
+        } catch (const ApiError&) {
+          // Swallowed: the closure returns as if it had succeeded.
+        }
+      },
+      record(1));
+  storage_->SubmitWrite(
+      [&](Txn& txn) { txn.PutItem(table_, SimpleItem("x", 3)); }, record(2));
+  release.set_value();
+  storage_->WriteSync([](Txn&) {});
+  ASSERT_EQ(finished.load(), 3);
+  EXPECT_FALSE(errors[0]);
+  EXPECT_TRUE(errors[1]);
+  EXPECT_FALSE(errors[2]);
+  Txn txn = storage_->BeginRead();
+  EXPECT_EQ(txn.GetStats(table_.id).item_count, 2u);
+  EXPECT_TRUE(txn.GetItem(table_, SimpleKey("x", 1)));
+  EXPECT_FALSE(txn.GetItem(table_, SimpleKey("y", 0)));
+  EXPECT_TRUE(txn.GetItem(table_, SimpleKey("x", 3)));
+  // The next write goes through.
+  storage_->WriteSync([&](Txn& w) { w.PutItem(table_, SimpleItem("x", 4)); });
+  EXPECT_TRUE(storage_->BeginRead().GetItem(table_, SimpleKey("x", 4)));
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, GroupCommitTest,
+                         ::testing::Values(Durability::kDurable,
+                                           Durability::kFast),
+                         [](const auto& info) {
+                           return info.param == Durability::kDurable
+                                      ? std::string("Durable")
+                                      : std::string("Fast");
+                         });
+
+}  // namespace
+}  // namespace ddb
