@@ -135,11 +135,11 @@ void Router::Handle(HttpRequestInfo request,
   // log.
   {
     std::string table;
-    if (document->IsObject()) {
-      auto member = document->FindMember("TableName");
-      if (member != document->MemberEnd() && member->value.IsString()) {
-        table.assign(member->value.GetString(),
-                     std::min<size_t>(member->value.GetStringLength(), 255));
+    if (document->IsObject() && document->HasMember("TableName")) {
+      const rapidjson::Value& name = (*document)["TableName"];
+      if (name.IsString()) {
+        table.assign(name.GetString(),
+                     std::min<size_t>(name.GetStringLength(), 255));
       }
     }
     done = [done = std::move(done), op = std::string(operation),

@@ -109,6 +109,129 @@ AttributeValue DecodeValue(ByteReader& r, int depth) {
   return v;
 }
 
+// One walk over the encoding serving both the fast JSON path and size-only
+// reads: the grammar lives here once, and kWrite lets the compiler drop the
+// JSON calls from the size-only instantiation.
+template <bool kWrite>
+class StoredWalker {
+ public:
+  StoredWalker(ByteReader& r, JsonWriter* writer) : r_(r), writer_(writer) {}
+
+  // DynamoDB's size of a map body: names plus values, plus `per_element`
+  // for each entry (a nested map pays 1 byte per element, an item nothing).
+  size_t MapBody(int depth, size_t per_element) {
+    const size_t n = r_.ReadCount(2);
+    if constexpr (kWrite) writer_->StartObject();
+    size_t size = 0;
+    std::string_view previous;
+    for (size_t i = 0; i < n; ++i) {
+      std::string_view name = r_.ReadLengthPrefixed();
+      // The same order check DecodeMapBody makes, so corrupt data fails here
+      // exactly when it fails there.
+      if (i > 0 && previous >= name) {
+        r_.Fail("attribute names out of order or duplicated");
+      }
+      previous = name;
+      if constexpr (kWrite) {
+        writer_->Key(name.data(),
+                     static_cast<rapidjson::SizeType>(name.size()));
+      }
+      size += per_element + name.size() + Value(depth + 1);
+    }
+    if constexpr (kWrite) writer_->EndObject();
+    return size;
+  }
+
+  // Returns AttributeValueSize of the value.
+  size_t Value(int depth) {
+    if (depth > kMaxDepth) r_.Fail("nesting too deep");
+    const uint8_t tag = r_.ReadByte();
+    if (tag > static_cast<uint8_t>(AttrType::kBS)) r_.Fail("unknown type tag");
+    const AttrType type = static_cast<AttrType>(tag);
+    if constexpr (kWrite) {
+      writer_->StartObject();
+      writer_->Key(AttrTypeName(type));
+    }
+    size_t size = 0;
+    switch (type) {
+      case AttrType::kS:
+      case AttrType::kB: {
+        std::string_view bytes = r_.ReadLengthPrefixed();
+        if constexpr (kWrite) WriteBytes(type == AttrType::kB, bytes);
+        size = bytes.size();
+        break;
+      }
+      case AttrType::kN: {
+        std::string_view text = r_.ReadLengthPrefixed();
+        if constexpr (kWrite) WriteBytes(false, text);
+        size = NumberSize(text);
+        break;
+      }
+      case AttrType::kBool: {
+        const uint8_t b = r_.ReadByte();
+        if (b > 1) r_.Fail("bad boolean");
+        if constexpr (kWrite) writer_->Bool(b == 1);
+        size = 1;
+        break;
+      }
+      case AttrType::kNull:
+        // NULL's value is always true on the wire.
+        if constexpr (kWrite) writer_->Bool(true);
+        size = 1;
+        break;
+      case AttrType::kM:
+        size = 3 + MapBody(depth, 1);
+        break;
+      case AttrType::kL: {
+        const size_t n = r_.ReadCount(1);
+        if constexpr (kWrite) writer_->StartArray();
+        size = 3;
+        for (size_t i = 0; i < n; ++i) size += 1 + Value(depth + 1);
+        if constexpr (kWrite) writer_->EndArray();
+        break;
+      }
+      case AttrType::kSS:
+      case AttrType::kNS:
+      case AttrType::kBS: {
+        const size_t n = r_.ReadCount(1);
+        if constexpr (kWrite) writer_->StartArray();
+        for (size_t i = 0; i < n; ++i) {
+          std::string_view member = r_.ReadLengthPrefixed();
+          if constexpr (kWrite) WriteBytes(type == AttrType::kBS, member);
+          size += type == AttrType::kNS ? NumberSize(member) : member.size();
+        }
+        if constexpr (kWrite) writer_->EndArray();
+        break;
+      }
+    }
+    if constexpr (kWrite) writer_->EndObject();
+    return size;
+  }
+
+ private:
+  void WriteBytes(bool base64, std::string_view bytes) {
+    if (base64) {
+      const std::string encoded = Base64Encode(bytes);
+      writer_->String(encoded.data(),
+                      static_cast<rapidjson::SizeType>(encoded.size()));
+    } else {
+      writer_->String(bytes.data(),
+                      static_cast<rapidjson::SizeType>(bytes.size()));
+    }
+  }
+
+  // NumberSize wants a std::string; one reused buffer keeps numbers from
+  // allocating per value.
+  size_t NumberSize(std::string_view text) {
+    number_.scalar.assign(text);
+    return AttributeValueSize(number_);
+  }
+
+  ByteReader& r_;
+  JsonWriter* writer_;
+  AttributeValue number_ = AttributeValue::Number("");
+};
+
 }  // namespace
 
 void AppendItem(const Item& item, std::string* out) {
@@ -130,6 +253,29 @@ Item DecodeItem(std::string_view data) {
   DecodeMapBody(r, 0, &item);
   if (!r.empty()) r.Fail("trailing bytes");
   return item;
+}
+
+namespace {
+
+template <bool kWrite>
+size_t WalkStoredItem(std::string_view data, JsonWriter* writer) {
+  ByteReader r(data, "item");
+  const uint8_t version = r.ReadByte();
+  if (version != kItemFormatVersion) r.Fail("unknown format version");
+  StoredWalker<kWrite> walker(r, writer);
+  const size_t size = walker.MapBody(0, 0);
+  if (!r.empty()) r.Fail("trailing bytes");
+  return size;
+}
+
+}  // namespace
+
+size_t WriteStoredItemJson(std::string_view data, JsonWriter& writer) {
+  return WalkStoredItem<true>(data, &writer);
+}
+
+size_t StoredItemSize(std::string_view data) {
+  return WalkStoredItem<false>(data, nullptr);
 }
 
 }  // namespace ddb

@@ -25,6 +25,7 @@
 #include <string_view>
 
 #include "core/attribute_value.h"
+#include "core/json_codec.h"
 
 namespace ddb {
 
@@ -37,5 +38,15 @@ std::string EncodeItem(const Item& item);
 // trailing bytes, duplicate names, nesting deeper than a valid item can
 // have); never reads out of bounds, whatever the input.
 Item DecodeItem(std::string_view data);
+
+// The read fast path (whole items, no projection or filter): writes exactly
+// what WriteItem(DecodeItem(data), writer) writes and returns
+// ItemSize(DecodeItem(data)), without building the Item tree. Throws as
+// DecodeItem does on malformed data (the writer is then mid-document).
+size_t WriteStoredItemJson(std::string_view data, JsonWriter& writer);
+
+// ItemSize(DecodeItem(data)) without building the Item tree. Throws as
+// DecodeItem does.
+size_t StoredItemSize(std::string_view data);
 
 }  // namespace ddb

@@ -200,20 +200,17 @@ bool SortKeyMatches(const SortKeyCondition& condition,
   return false;
 }
 
-RangeScanResult ReadRange(const Txn& txn, const RangeScan& scan,
-                          const std::function<void(const Item&)>& visit) {
-  RangeScanResult result;
-  Cursor cursor(txn,
-                scan.index != nullptr ? txn.indexes_dbi() : txn.items_dbi());
-  std::unique_ptr<Cursor> items;
-  if (scan.index != nullptr)
-    items = std::make_unique<Cursor>(txn, txn.items_dbi());
+bool KeyInRange(const RangeScan& scan, std::string_view key) {
+  return scan.forward ? (scan.upper.empty() || key < scan.upper)
+                      : key >= scan.lower;
+}
+
+bool SeekRangeStart(Cursor& cursor, const RangeScan& scan) {
   const std::string_view lower = scan.lower;
   const std::string_view upper = scan.upper;
   auto below_upper = [&](std::string_view key) {
     return upper.empty() || key < upper;
   };
-
   bool on = false;
   if (scan.forward) {
     if (scan.start_after && *scan.start_after >= lower) {
@@ -233,10 +230,20 @@ RangeScanResult ReadRange(const Txn& txn, const RangeScan& scan,
       if (on && cursor.key() >= upper) on = cursor.Prev();
     }
   }
+  return on;
+}
 
-  for (; on; on = scan.forward ? cursor.Next() : cursor.Prev()) {
-    const std::string_view key = cursor.key();
-    if (scan.forward ? !below_upper(key) : key < lower) break;
+RangeScanResult ReadRange(const Txn& txn, const RangeScan& scan,
+                          const std::function<void(const Item&)>& visit) {
+  RangeScanResult result;
+  Cursor cursor(txn,
+                scan.index != nullptr ? txn.indexes_dbi() : txn.items_dbi());
+  std::unique_ptr<Cursor> items;
+  if (scan.index != nullptr)
+    items = std::make_unique<Cursor>(txn, txn.items_dbi());
+  for (bool on = SeekRangeStart(cursor, scan); on;
+       on = scan.forward ? cursor.Next() : cursor.Prev()) {
+    if (!KeyInRange(scan, cursor.key())) break;
     Item item;
     if (scan.index != nullptr) {
       // The entry's value is the base item key; the base item is there in

@@ -100,6 +100,13 @@ struct RangeScanResult {
   bool stopped_early = false;
 };
 
+// The walk every page reader shares: SeekRangeStart puts `cursor` on the
+// first entry of `scan` in its direction (after start_after when set) and
+// returns whether it rests on one; KeyInRange says whether a key reached by
+// stepping in that direction is still inside the range.
+bool SeekRangeStart(Cursor& cursor, const RangeScan& scan);
+bool KeyInRange(const RangeScan& scan, std::string_view key);
+
 // Reads one page, calling `visit` with each item read, in order.
 // REQUIRES: `txn` outlives the call; `visit` does not keep references into
 // the item past its return.

@@ -356,11 +356,9 @@ void Storage::Impl::RunWork(Job& job, Txn& txn) const {
 
 namespace {
 
-// Group commit bounds: a batch closes after this many jobs or once its jobs
-// have run this long, so that the first job of a batch is not kept waiting
-// for its commit by a long tail of later ones.
+// Group commit bound on jobs per batch (StorageOptions::max_batch_time is
+// the other).
 constexpr size_t kMaxBatchJobs = 64;
-constexpr auto kMaxBatchTime = std::chrono::milliseconds(5);
 
 }  // namespace
 
@@ -500,7 +498,7 @@ void Storage::Impl::RunBatch(Job& first) {
       break;
     }
     if (ran.size() >= kMaxBatchJobs ||
-        std::chrono::steady_clock::now() - start >= kMaxBatchTime ||
+        std::chrono::steady_clock::now() - start >= options.max_batch_time ||
         !PopJob(&job)) {
       break;
     }

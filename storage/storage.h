@@ -18,6 +18,7 @@
 
 #include <lmdb.h>
 
+#include <chrono>
 #include <cstdint>
 #include <exception>
 #include <functional>
@@ -75,6 +76,11 @@ struct StorageOptions {
   // memory, and the most the file can grow to) is a sixteenth larger, and
   // at least 2 MiB larger, for copy-on-write pages.
   uint64_t map_size = uint64_t{64} << 30;
+  // Group commit: a batch closes once its jobs have run this long (or after
+  // 64 jobs), so the first job of a batch is not kept waiting for its commit
+  // by a long tail of later ones. Tests raise it to make batches
+  // deterministic on slow (sanitizer) builds.
+  std::chrono::microseconds max_batch_time{5000};
 };
 
 class Storage;
