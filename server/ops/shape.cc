@@ -314,6 +314,17 @@ class ConstraintChecker {
         }
         ++index;
       }
+    } else if (shape.kind == Kind::kMap && json.IsObject()) {
+      // DynamoDB names a map entry's members "<map>.<key>.member.<name>"
+      // (e.g. "scanFilter.a.member.comparisonOperator").
+      for (const auto& entry : json.GetObject()) {
+        if (entry.value.IsNull()) continue;
+        CheckChildren(entry.value, *shape.element,
+                      path + "." +
+                          std::string(entry.name.GetString(),
+                                      entry.name.GetStringLength()) +
+                          ".member");
+      }
     }
   }
 

@@ -260,5 +260,48 @@ TEST_F(QueryTest, Errors) {
       "ResourceNotFoundException", "Requested resource not found");
 }
 
+// Found by the request fuzzer: a Condition without ComparisonOperator was a
+// 500. DynamoDB validates map entries' members under
+// "<map>.<key>.member.<name>".
+TEST_F(QueryTest, ConditionMapEntriesAreValidated) {
+  CreateCompositeTable("tbl");
+  ExpectError(
+      Call(
+          "Query",
+          R"({"TableName":"tbl","KeyConditions":{"pk":{"AttributeValueList":[{"S":"a"}]}}})"),
+      "ValidationException",
+      "1 validation error detected: Value null at "
+      "'keyConditions.pk.member.comparisonOperator' failed to satisfy "
+      "constraint: Member must not be null");
+  ExpectError(
+      Call(
+          "Query",
+          R"({"TableName":"tbl","KeyConditions":{"pk":{"ComparisonOperator":"EQ","AttributeValueList":[{"S":"a"}]}},"QueryFilter":{"a":{},"b":{"ComparisonOperator":""}}})"),
+      "ValidationException",
+      "2 validation errors detected: Value null at "
+      "'queryFilter.a.member.comparisonOperator' failed to satisfy "
+      "constraint: Member must not be null; Value '' at "
+      "'queryFilter.b.member.comparisonOperator' failed to satisfy "
+      "constraint: Member must satisfy enum value set: [IN, NULL, BETWEEN, "
+      "LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, "
+      "CONTAINS]");
+  ExpectError(
+      Call("Scan", R"({"TableName":"tbl","ScanFilter":{"a":{"S":"x"}}})"),
+      "ValidationException",
+      "1 validation error detected: Value null at "
+      "'scanFilter.a.member.comparisonOperator' failed to satisfy "
+      "constraint: Member must not be null");
+  ExpectError(
+      Call(
+          "PutItem",
+          R"({"TableName":"tbl","Item":{"pk":{"S":"a"},"sk":{"N":"1"}},"Expected":{"a":{"ComparisonOperator":"XX"}}})"),
+      "ValidationException",
+      "1 validation error detected: Value 'XX' at "
+      "'expected.a.member.comparisonOperator' failed to satisfy "
+      "constraint: Member must satisfy enum value set: [IN, NULL, BETWEEN, "
+      "LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, "
+      "CONTAINS]");
+}
+
 }  // namespace
 }  // namespace ddb::testing
