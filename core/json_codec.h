@@ -16,16 +16,13 @@
 #pragma once
 
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include <string>
 
 #include "core/attribute_value.h"
+#include "core/json_writer.h"
 
 namespace ddb {
-
-using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
 // Phase 1 (throws SerializationException).
 void CheckAttributeValueTypes(const rapidjson::Value& json);

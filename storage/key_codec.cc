@@ -244,4 +244,15 @@ std::string EncodeItemKey(const TableDef& table, const Item& item) {
   return out;
 }
 
+bool ItemKeyIsDigested(const TableDef& table, const Item& key) {
+  if (EncodeKeyValue(RequireKeyAttribute(key, table.hash_key)).size() >
+      kMaxInlinePartitionKey) {
+    return true;
+  }
+  if (!table.range_key) return false;
+  // AppendBoundedKeyPart keeps encodings up to budget - (1 + digest) whole.
+  return EncodeKeyValue(RequireKeyAttribute(key, *table.range_key)).size() >
+         kSortKeyBudget - 1 - kKeyDigestSize;
+}
+
 }  // namespace ddb

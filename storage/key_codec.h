@@ -99,6 +99,12 @@ std::string PartitionKeyPrefix(uint64_t table_id, const AttributeValue& pk);
 // or has the wrong type (callers validate first; this guards storage).
 std::string EncodeItemKey(const TableDef& table, const Item& item);
 
+// Whether EncodeItemKey(table, key) replaces part of the key by a digest
+// (a partition key over 100 encoded bytes, or a long sort key): only then
+// can two keys share an encoded key, so only then must a read compare the
+// stored item's key. REQUIRES: `key` holds the table's key attributes.
+bool ItemKeyIsDigested(const TableDef& table, const Item& key);
+
 // The 32-bit hash that orders partitions, for parallel Scan segments.
 uint32_t PartitionHash(std::string_view encoded_pk);
 

@@ -764,6 +764,16 @@ std::optional<Item> Txn::GetItem(const TableDef& table, const Item& key) const {
   return item;
 }
 
+bool Txn::GetStoredItem(const TableDef& table, const Item& key,
+                        std::string_view* stored) const {
+  if (!Get(txn_, storage_->impl_->items, EncodeItemKey(table, key), stored)) {
+    return false;
+  }
+  // As in GetItem: behind a digested key the slot may hold another item.
+  return !ItemKeyIsDigested(table, key) ||
+         SameKey(table, DecodeItem(*stored), key);
+}
+
 void Txn::CreateTable(TableDef& table) {
   if (!writable_) throw std::logic_error("CreateTable in a read transaction");
   const Storage::Impl& impl = *storage_->impl_;

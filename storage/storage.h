@@ -112,6 +112,10 @@ class Txn {
   // ---- Items -------------------------------------------------------------
   // `key` holds exactly the table's key attributes (already validated).
   std::optional<Item> GetItem(const TableDef& table, const Item& key) const;
+  // The stored encoding (storage/item_codec.h) of the item with `key`, valid
+  // until this transaction ends; false when there is none.
+  bool GetStoredItem(const TableDef& table, const Item& key,
+                     std::string_view* stored) const;
 
   // REQUIRES: writable(). The *Table functions assign ids and keep stats.
   // CreateTable sets table.id.

@@ -219,7 +219,7 @@ void BatchGetItem(const rapidjson::Value& request, const OpContext& ctx,
   writer.EndObject();
   consumed.Write(writer, capacity);
   writer.EndObject();
-  done(nullptr, buffer.GetString());
+  done(nullptr, TakeJson(buffer));
 }
 
 }  // namespace ddb::ops

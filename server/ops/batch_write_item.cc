@@ -231,7 +231,7 @@ void BatchWriteItem(const rapidjson::Value& request, const OpContext& ctx,
         writer.StartObject();
         writer.EndObject();
         writer.EndObject();
-        done(nullptr, buffer.GetString());
+        done(nullptr, TakeJson(buffer));
       });
 }
 

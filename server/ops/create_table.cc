@@ -297,7 +297,7 @@ void CreateTable(const rapidjson::Value& request, const OpContext& ctx,
         WriteTableDescription(writer, *table, TableStats{}, "CREATING",
                               std::vector<TableStats>(table->indexes.size()));
         writer.EndObject();
-        done(nullptr, buffer.GetString());
+        done(nullptr, TakeJson(buffer));
       });
 }
 

@@ -114,7 +114,7 @@ void DeleteItem(const rapidjson::Value& request, const OpContext& ctx,
             WriteUnits(del->old_item ? ItemSize(*del->old_item) : 0));
         WriteItemCollectionMetrics(writer, del->metrics);
         writer.EndObject();
-        done(nullptr, buffer.GetString());
+        done(nullptr, TakeJson(buffer));
       });
 }
 

@@ -52,7 +52,7 @@ void DeleteTable(const rapidjson::Value& request, const OpContext& ctx,
         WriteTableDescription(writer, deleted->table, deleted->stats,
                               "DELETING", deleted->index_stats);
         writer.EndObject();
-        done(nullptr, buffer.GetString());
+        done(nullptr, TakeJson(buffer));
       });
 }
 

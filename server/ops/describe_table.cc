@@ -34,7 +34,7 @@ void DescribeTable(const rapidjson::Value& request, const OpContext& ctx,
   WriteTableDescription(writer, *table, stats, "ACTIVE",
                         ReadIndexStats(txn, *table));
   writer.EndObject();
-  done(nullptr, buffer.GetString());
+  done(nullptr, TakeJson(buffer));
 }
 
 }  // namespace ddb::ops

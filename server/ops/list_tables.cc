@@ -53,7 +53,7 @@ void ListTables(const rapidjson::Value& request, const OpContext& ctx,
   for (const std::string& name : names) writer.String(name);
   writer.EndArray();
   writer.EndObject();
-  done(nullptr, buffer.GetString());
+  done(nullptr, TakeJson(buffer));
 }
 
 }  // namespace ddb::ops

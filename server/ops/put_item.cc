@@ -130,7 +130,7 @@ void PutItem(const rapidjson::Value& request, const OpContext& ctx,
                               WriteUnits(bytes));
         WriteItemCollectionMetrics(writer, put->metrics);
         writer.EndObject();
-        done(nullptr, buffer.GetString());
+        done(nullptr, TakeJson(buffer));
       });
 }
 

@@ -298,7 +298,8 @@ std::string RunPage(const Txn& txn, const TableDef& table, RangeScan& scan,
       (!index->global && (request.select == Select::kAllAttributes ||
                           request.select == Select::kSpecific));
 
-  rapidjson::StringBuffer buffer;
+  // Pages run to 1 MB; start big enough that most never regrow.
+  rapidjson::StringBuffer buffer(nullptr, 64 * 1024);
   JsonWriter writer(buffer);
   writer.StartObject();
   const bool write_items = request.select != Select::kCount;
@@ -353,7 +354,7 @@ std::string RunPage(const Txn& txn, const TableDef& table, RangeScan& scan,
   WriteConsumedCapacity(writer, request.capacity, request.table_name,
                         ReadUnits(result.bytes_read, request.consistent));
   writer.EndObject();
-  return buffer.GetString();
+  return TakeJson(buffer);
 }
 
 }  // namespace ddb::ops

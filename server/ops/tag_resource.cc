@@ -333,7 +333,7 @@ void ListTagsOfResource(const rapidjson::Value& request, const OpContext& ctx,
   }
   writer.EndArray();
   writer.EndObject();
-  done(nullptr, buffer.GetString());
+  done(nullptr, TakeJson(buffer));
 }
 
 }  // namespace ddb::ops

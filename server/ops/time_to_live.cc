@@ -96,7 +96,7 @@ void UpdateTimeToLive(const rapidjson::Value& request, const OpContext& ctx,
             static_cast<rapidjson::SizeType>(update->attribute.size()));
         writer.EndObject();
         writer.EndObject();
-        done(nullptr, buffer.GetString());
+        done(nullptr, TakeJson(buffer));
       });
 }
 
@@ -124,7 +124,7 @@ void DescribeTimeToLive(const rapidjson::Value& request, const OpContext& ctx,
   }
   writer.EndObject();
   writer.EndObject();
-  done(nullptr, buffer.GetString());
+  done(nullptr, TakeJson(buffer));
 }
 
 }  // namespace ddb::ops

@@ -126,7 +126,7 @@ void TransactGetItems(const rapidjson::Value& request, const OpContext& ctx,
   writer.EndArray();
   consumed.Write(writer, capacity);
   writer.EndObject();
-  done(nullptr, buffer.GetString());
+  done(nullptr, TakeJson(buffer));
 }
 
 }  // namespace ddb::ops

@@ -213,7 +213,7 @@ std::string Fingerprint(const rapidjson::Value& request) {
   rapidjson::StringBuffer buffer;
   JsonWriter writer(buffer);
   WriteCanonical(*shape::Find(request, "TransactItems"), writer);
-  return buffer.GetString();
+  return TakeJson(buffer);
 }
 
 // Inside the write transaction: every action's outcome, then (only when
@@ -377,7 +377,7 @@ void TransactWriteItems(const rapidjson::Value& request, const OpContext& ctx,
         writer.StartObject();
         tx->consumed.Write(writer, tx->capacity);
         writer.EndObject();
-        tx->response = buffer.GetString();
+        tx->response = TakeJson(buffer);
         // Recorded before the commit: the storage writer may commit this
         // write together with the ones queued behind it (group commit), and
         // a retry among those must already find the token. Should the commit

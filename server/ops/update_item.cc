@@ -120,7 +120,7 @@ void WriteResponse(const UpdateRequest& req, OpCompletion& done) {
                         WriteUnits(bytes));
   WriteItemCollectionMetrics(writer, req.metrics);
   writer.EndObject();
-  done(nullptr, buffer.GetString());
+  done(nullptr, TakeJson(buffer));
 }
 
 }  // namespace

@@ -364,7 +364,7 @@ void UpdateTable(const rapidjson::Value& request, const OpContext& ctx,
         WriteTableDescription(writer, req->table, req->stats, "UPDATING",
                               req->index_stats);
         writer.EndObject();
-        done(nullptr, buffer.GetString());
+        done(nullptr, TakeJson(buffer));
       });
 }
 
