@@ -1,7 +1,8 @@
 #include "core/api_error.h"
 
 #include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
+
+#include "core/json_writer.h"
 
 namespace ddb {
 
@@ -27,7 +28,7 @@ std::string ApiError::TypeWithPrefix() const {
 
 std::string ApiError::ToJson() const {
   rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  JsonWriter writer(buffer);
   writer.StartObject();
   writer.Key("__type");
   writer.String(TypeWithPrefix().c_str());

@@ -88,7 +88,7 @@ std::string RenderValue(const rapidjson::Value& json) {
     return std::string(json.GetString(), json.GetStringLength());
   }
   rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  JsonWriter writer(buffer);
   json.Accept(writer);
   return buffer.GetString();
 }

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "core/json_writer.h"
 #include "server/router.h"
 #include "storage/storage.h"
 
@@ -108,7 +109,7 @@ class OpsTest : public ::testing::Test {
 
   static std::string ToString(const rapidjson::Value& value) {
     rapidjson::StringBuffer buffer;
-    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    JsonWriter writer(buffer);
     value.Accept(writer);
     return buffer.GetString();
   }
