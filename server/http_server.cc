@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -14,10 +15,16 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http.hpp>
+#include <boost/beast/http/basic_parser.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/http/status.hpp>
+#include <boost/beast/http/verb.hpp>
+#include <boost/optional/optional.hpp>
+#include <charconv>
 #include <condition_variable>
 #include <ctime>
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -50,6 +57,15 @@ constexpr std::chrono::seconds kLingerTimeout{5};
 constexpr std::chrono::milliseconds kForceCloseWait{500};
 
 constexpr size_t kReadChunk = 16 * 1024;
+constexpr size_t kMaxReadChunk = 64 * 1024;
+
+// How often the sweeper looks for connections past their deadline: the
+// timeouts fire up to this late.
+constexpr std::chrono::milliseconds kSweepInterval{200};
+
+// How deep responses finished inline may nest (a pipeline of requests that
+// are all answered at once); deeper ones go through the scheduler.
+constexpr int kMaxInlineWrites = 8;
 
 // A fallback for a handler that throws instead of calling `done`; the
 // router is meant to turn every error into a response itself, so this only
@@ -86,6 +102,11 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   });
 }
 
+void AppendNumber(std::string& out, uint64_t n) {
+  char digits[20];
+  out.append(digits, std::to_chars(digits, digits + sizeof digits, n).ptr);
+}
+
 // CPUs this process may run on: under taskset or a container's cpuset that
 // is fewer than the machine has, and more threads than CPUs only contend.
 int UsableCpus() {
@@ -108,21 +129,165 @@ std::string_view ErrorType(std::string_view body) {
   return hash == std::string_view::npos ? body : body.substr(hash + 1);
 }
 
+// Parses one request straight into an HttpRequestInfo, keeping only the
+// header fields the server uses (all of them only when asked to): Beast's
+// request_parser would build a field list with one allocation per field.
+// Framing, limits and errors are Beast's basic_parser's.
+class RequestParser : public http::basic_parser<true> {
+ public:
+  explicit RequestParser(bool capture_headers)
+      : capture_headers_(capture_headers) {}
+
+  HttpRequestInfo& info() { return info_; }
+  http::verb method() const { return method_; }
+  unsigned version() const { return version_; }
+  // The first value of each of these fields ("" when absent).
+  const std::string& expect() const { return expect_; }
+  const std::string& origin() const { return origin_; }
+  const std::string& cors_request_method() const {
+    return cors_request_method_;
+  }
+  const std::string& cors_request_headers() const {
+    return cors_request_headers_;
+  }
+
+ private:
+  enum Seen : unsigned {
+    kAmzTarget = 1,
+    kContentType = 2,
+    kAuthorization = 4,
+    kHost = 8,
+    kExpect = 16,
+    kOrigin = 32,
+    kCorsMethod = 64,
+    kCorsHeaders = 128,
+  };
+
+  // As http::message's operator[]: the first of repeated fields counts.
+  void SetOnce(Seen which, std::string& out, beast::string_view value) {
+    if (seen_ & which) return;
+    seen_ |= which;
+    out.assign(value.data(), value.size());
+  }
+
+  void on_request_impl(http::verb method, beast::string_view method_string,
+                       beast::string_view target, int version,
+                       ErrorCode&) override {
+    method_ = method;
+    version_ = static_cast<unsigned>(version);
+    info_.method.assign(method_string.data(), method_string.size());
+    info_.path.assign(target.data(), target.size());
+  }
+
+  void on_response_impl(int, beast::string_view, int, ErrorCode&) override {}
+
+  void on_field_impl(http::field name, beast::string_view name_string,
+                     beast::string_view value, ErrorCode&) override {
+    if (capture_headers_) {
+      info_.headers.emplace_back(std::string(name_string), std::string(value));
+    }
+    switch (name) {
+      case http::field::content_type:
+        SetOnce(kContentType, info_.content_type, value);
+        break;
+      case http::field::authorization:
+        SetOnce(kAuthorization, info_.authorization, value);
+        break;
+      case http::field::host:
+        SetOnce(kHost, info_.host, value);
+        break;
+      case http::field::expect:
+        SetOnce(kExpect, expect_, value);
+        break;
+      case http::field::origin:
+        SetOnce(kOrigin, origin_, value);
+        break;
+      case http::field::access_control_request_method:
+        SetOnce(kCorsMethod, cors_request_method_, value);
+        break;
+      case http::field::access_control_request_headers:
+        SetOnce(kCorsHeaders, cors_request_headers_, value);
+        break;
+      case http::field::unknown:
+        if (EqualsIgnoreCase(name_string, "X-Amz-Target")) {
+          SetOnce(kAmzTarget, info_.amz_target, value);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  void on_header_impl(ErrorCode&) override {}
+
+  // As http::string_body's reader.
+  void on_body_init_impl(const boost::optional<uint64_t>& content_length,
+                         ErrorCode& ec) override {
+    if (content_length) {
+      if (*content_length > info_.body.max_size()) {
+        ec = http::error::buffer_overflow;
+        return;
+      }
+      info_.body.reserve(static_cast<size_t>(*content_length));
+    }
+  }
+
+  size_t on_body_impl(beast::string_view body, ErrorCode& ec) override {
+    if (body.size() > info_.body.max_size() - info_.body.size()) {
+      ec = http::error::buffer_overflow;
+      return 0;
+    }
+    info_.body.append(body.data(), body.size());
+    return body.size();
+  }
+
+  void on_chunk_header_impl(uint64_t, beast::string_view, ErrorCode&) override {
+  }
+
+  size_t on_chunk_body_impl(uint64_t, beast::string_view body,
+                            ErrorCode& ec) override {
+    return on_body_impl(body, ec);
+  }
+
+  void on_finish_impl(ErrorCode&) override {}
+
+  const bool capture_headers_;
+  HttpRequestInfo info_;
+  http::verb method_ = http::verb::unknown;
+  unsigned version_ = 11;
+  unsigned seen_ = 0;
+  std::string expect_;
+  std::string origin_;
+  std::string cors_request_method_;
+  std::string cors_request_headers_;
+};
+
 }  // namespace
 
 class HttpSession;
+
+// Each connection's socket runs on its own strand of the shared io_context; a
+// concrete executor type rather than any_io_executor keeps the per-operation
+// executor copies cheap.
+using Strand = asio::strand<asio::io_context::executor_type>;
+using Socket = asio::basic_stream_socket<tcp, Strand>;
+using Clock = std::chrono::steady_clock;
 
 struct HttpServer::Core {
   Core(HttpServerOptions options_in, HttpHandler handler_in)
       : options(std::move(options_in)),
         handler(std::move(handler_in)),
-        acceptor(asio::make_strand(ioc)) {}
+        acceptor(asio::make_strand(ioc)),
+        sweeper(ioc) {}
 
   const HttpServerOptions options;
   const HttpHandler handler;
   // Declared before everything that does I/O on it, so it is destroyed last.
   asio::io_context ioc;
   tcp::acceptor acceptor;
+  // Closes the connections whose deadline passed (see HttpSession::deadline_);
+  // one timer for the server instead of one per connection and operation.
+  asio::steady_timer sweeper;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>>
       work;
   std::vector<std::thread> threads;
@@ -151,12 +316,13 @@ struct HttpServer::Core {
 
 // One connection. (Outside the anonymous namespace because Core, which has
 // external linkage, names it.) Everything it does runs on its own strand (the
-// executor of its socket), so it needs no locks; the router's `done` posts back
-// to it.
+// executor of its socket), so it needs no locks; a `done` called later from
+// another thread posts back to it. Timeouts are a deadline per session that
+// Core's sweeper checks, not a timer per operation.
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(std::shared_ptr<HttpServer::Core> core, tcp::socket socket)
-      : core_(std::move(core)), stream_(std::move(socket)) {}
+  HttpSession(std::shared_ptr<HttpServer::Core> core, Socket socket)
+      : core_(std::move(core)), socket_(std::move(socket)) {}
 
   ~HttpSession() {
     SetState(State::kClosed);
@@ -170,13 +336,17 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       std::lock_guard lock(core_->mu);
       core_->sessions.emplace(this, weak_from_this());
     }
-    asio::dispatch(stream_.get_executor(),
+    // Only for WriteResponse's inline write_some; the asynchronous
+    // operations do not depend on it.
+    ErrorCode ignored;
+    socket_.non_blocking(true, ignored);
+    asio::dispatch(socket_.get_executor(),
                    [self = shared_from_this()] { self->WaitForRequest(); });
   }
 
   // From any thread: close now if idle, else after the current response.
   void RequestStop() {
-    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+    asio::post(socket_.get_executor(), [self = shared_from_this()] {
       self->stop_requested_ = true;
       if (self->state_ == State::kIdle) self->CloseNow();
     });
@@ -184,8 +354,25 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   // From any thread: close whatever the state.
   void ForceClose() {
-    asio::post(stream_.get_executor(),
+    asio::post(socket_.get_executor(),
                [self = shared_from_this()] { self->CloseNow(); });
+  }
+
+  // Whether this session's deadline is before `now`. Called by the sweeper
+  // with core_->mu held (which keeps the session from being destroyed).
+  bool Expired(Clock::rep now) const {
+    return deadline_.load(std::memory_order_relaxed) <= now;
+  }
+
+  // From the sweeper: close if the deadline (still) passed -- the session
+  // may have moved on since the sweeper looked.
+  void TimeOut() {
+    asio::post(socket_.get_executor(), [self = shared_from_this()] {
+      if (self->state_ != State::kClosed &&
+          self->Expired(Clock::now().time_since_epoch().count())) {
+        self->CloseNow();
+      }
+    });
   }
 
  private:
@@ -214,6 +401,15 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     }
   }
 
+  // Times out the current step `timeout` from now (see TimeOut()).
+  void SetDeadline(Clock::duration timeout) {
+    deadline_.store((Clock::now() + timeout).time_since_epoch().count(),
+                    std::memory_order_relaxed);
+  }
+  void ClearDeadline() {
+    deadline_.store(kNoDeadline, std::memory_order_relaxed);
+  }
+
   // Waits for the first byte of the next request. A separate step from
   // reading the request so that the two get different timeouts.
   void WaitForRequest() {
@@ -221,20 +417,21 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       CloseNow();
       return;
     }
-    parser_.emplace();
+    parser_.emplace(core_->options.capture_headers);
     parser_->header_limit(static_cast<uint32_t>(core_->options.header_limit));
     parser_->body_limit(core_->options.body_limit);
+    header_checked_ = false;
     if (buffer_.size() > 0) {  // a pipelined request is already here
       ReadRequest();
       return;
     }
     SetState(State::kIdle);
     if (core_->options.idle_timeout.count() > 0) {
-      stream_.expires_after(core_->options.idle_timeout);
+      SetDeadline(core_->options.idle_timeout);
     } else {
-      stream_.expires_never();
+      ClearDeadline();
     }
-    stream_.async_read_some(
+    socket_.async_read_some(
         buffer_.prepare(kReadChunk),
         [self = shared_from_this()](ErrorCode ec, size_t n) {
           self->buffer_.commit(n);
@@ -250,54 +447,70 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void ReadRequest() {
     SetState(State::kReading);
     // One deadline for the whole request (headers, 100-continue, body).
-    stream_.expires_after(core_->options.request_timeout);
-    http::async_read_header(stream_, buffer_, *parser_,
+    SetDeadline(core_->options.request_timeout);
+    Parse();
+  }
+
+  // Parses what is buffered; reads more until the request is complete.
+  void Parse() {
+    for (;;) {
+      if (parser_->is_done()) {
+        Dispatch();
+        return;
+      }
+      if (parser_->is_header_done() && !header_checked_) {
+        header_checked_ = true;
+        // A client that sent "Expect: 100-continue" waits for this before
+        // sending the body (curl does for large bodies, for up to a second).
+        if (EqualsIgnoreCase(parser_->expect(), "100-continue")) {
+          static constexpr std::string_view kContinue =
+              "HTTP/1.1 100 Continue\r\n\r\n";
+          asio::async_write(socket_, asio::buffer(kContinue),
                             [self = shared_from_this()](ErrorCode ec, size_t) {
-                              self->OnHeader(ec);
+                              if (ec) {
+                                self->CloseNow();
+                                return;
+                              }
+                              self->Parse();
                             });
+          return;
+        }
+      }
+      if (buffer_.size() == 0) break;
+      ErrorCode ec;
+      size_t used = parser_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+      if (ec == http::error::need_more) break;
+      if (ec) {
+        OnReadError(ec);
+        return;
+      }
+      if (used == 0) break;  // no progress without more input
+    }
+    ReadMore();
   }
 
-  void OnHeader(ErrorCode ec) {
-    if (ec) {
-      OnReadError(ec);
-      return;
-    }
-    if (parser_->is_done()) {
-      Dispatch();
-      return;
-    }
-    // A client that sent "Expect: 100-continue" waits for this before
-    // sending the body (curl does for large bodies, for up to a second).
-    if (EqualsIgnoreCase(parser_->get()[http::field::expect], "100-continue")) {
-      static constexpr std::string_view kContinue =
-          "HTTP/1.1 100 Continue\r\n\r\n";
-      asio::async_write(stream_, asio::buffer(kContinue),
-                        [self = shared_from_this()](ErrorCode ec, size_t) {
-                          if (ec) {
-                            self->CloseNow();
-                            return;
-                          }
-                          self->ReadBody();
-                        });
-      return;
-    }
-    ReadBody();
-  }
-
-  void ReadBody() {
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](ErrorCode ec, size_t) {
-                       if (ec) {
-                         self->OnReadError(ec);
-                         return;
-                       }
-                       self->Dispatch();
-                     });
+  // Reads more of the current request: up to 64 KiB at a time (as Beast's
+  // read), less while the buffer is small.
+  void ReadMore() {
+    size_t room = buffer_.capacity() - buffer_.size();
+    size_t want = std::min(std::max(room, kReadChunk), kMaxReadChunk);
+    auto on_read = [self = shared_from_this()](ErrorCode ec, size_t n) {
+      self->buffer_.commit(n);
+      // EOF mid-request, a reset, the request timeout or a forced stop: no
+      // one to answer.
+      if (ec) {
+        self->CloseNow();
+        return;
+      }
+      self->Parse();
+    };
+    socket_.async_read_some(buffer_.prepare(want), std::move(on_read));
   }
 
   void OnReadError(ErrorCode ec) {
     if (parser_ && parser_->is_header_done()) {
-      version_ = parser_->get().version();
+      version_ = parser_->version();
     }
     if (ec == http::error::body_limit) {
       WriteError(http::status::payload_too_large);
@@ -319,36 +532,22 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   void Dispatch() {
     SetState(State::kHandling);
-    stream_.expires_never();
-    auto& req = parser_->get();
-    HttpRequestInfo info;
-    info.method = std::string(req.method_string());
-    info.path = std::string(req.target());
-    info.amz_target = std::string(req["X-Amz-Target"]);
-    info.content_type = std::string(req[http::field::content_type]);
-    info.authorization = std::string(req[http::field::authorization]);
-    info.host = std::string(req[http::field::host]);
-    info.has_amz_algorithm_query = HasAmzAlgorithmQuery(req.target());
+    ClearDeadline();
+    RequestParser& parser = *parser_;
+    HttpRequestInfo info = std::move(parser.info());
+    info.has_amz_algorithm_query = HasAmzAlgorithmQuery(info.path);
     info.request_id = GenerateRequestId();
-    if (core_->options.capture_headers) {
-      for (const auto& field : req) {
-        info.headers.emplace_back(std::string(field.name_string()),
-                                  std::string(field.value()));
-      }
-    }
-    info.body = std::move(req.body());
-    keep_alive_ = req.keep_alive();
-    version_ = req.version();
+    keep_alive_ = parser.keep_alive();
+    version_ = parser.version();
     request_id_ = info.request_id;
     cors_origin_.clear();
     if (!core_->options.cors_origins.empty()) {
-      cors_origin_ = AllowedOrigin(req[http::field::origin]);
+      cors_origin_ = AllowedOrigin(parser.origin());
       // A browser's preflight is answered here; it never reaches the router
       // (it carries no body and no X-Amz-Target).
-      if (req.method() == http::verb::options && !cors_origin_.empty() &&
-          !req[http::field::access_control_request_method].empty()) {
-        std::string allow_headers(
-            req[http::field::access_control_request_headers]);
+      if (parser.method() == http::verb::options && !cors_origin_.empty() &&
+          !parser.cors_request_method().empty()) {
+        std::string allow_headers = parser.cors_request_headers();
         parser_.reset();
         WritePreflight(std::move(allow_headers));
         return;
@@ -363,20 +562,40 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       started_ = std::chrono::steady_clock::now();
     }
 
-    auto self = shared_from_this();
-    auto done = [self](HttpResult result) {
-      if (self->answered_.exchange(true)) return;
-      asio::post(self->stream_.get_executor(),
-                 [self, result = std::move(result)]() mutable {
-                   self->OnResult(std::move(result));
-                 });
-    };
+    // A handler that answers at once (reads do) calls `done` on this thread
+    // from inside the call below: the result is kept and written as soon as
+    // the handler returns, with no trip through the executor. A later `done`
+    // (from the storage writer) posts to the session's strand.
+    HttpSession* outer = dispatching_;
+    dispatching_ = this;
     try {
-      core_->handler(std::move(info), done);
+      core_->handler(std::move(info),
+                     [self = shared_from_this()](HttpResult result) {
+                       self->Deliver(std::move(result));
+                     });
     } catch (const std::exception& e) {
       spdlog::error("request handler threw: {}", e.what());
-      done(HttpResult{500, std::string(kInternalErrorBody)});
+      Deliver(HttpResult{500, std::string(kInternalErrorBody)});
     }
+    dispatching_ = outer;
+    if (sync_result_) {
+      HttpResult result = std::move(*sync_result_);
+      sync_result_.reset();
+      OnResult(std::move(result));
+    }
+  }
+
+  // The handler's `done`, from any thread.
+  void Deliver(HttpResult result) {
+    if (answered_.exchange(true)) return;
+    if (dispatching_ == this) {  // inside Dispatch, on its thread
+      sync_result_.emplace(std::move(result));
+      return;
+    }
+    asio::post(socket_.get_executor(), [self = shared_from_this(),
+                                        result = std::move(result)]() mutable {
+      self->OnResult(std::move(result));
+    });
   }
 
   void OnResult(HttpResult result) {
@@ -444,63 +663,121 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void WriteResponse(int status, std::string body,
                      const std::string& content_type, bool keep_alive) {
     SetState(State::kWriting);
-    response_.emplace();
-    auto& res = *response_;
-    res.result(static_cast<unsigned>(status));
-    res.version(version_);
-    res.set(http::field::server, "dynalocal");
-    res.set(http::field::date, CurrentHttpDate());
-    res.set("x-amzn-RequestId", request_id_);
-    res.set("x-amz-crc32", std::to_string(Crc32(body)));
+    keep_alive = keep_alive && !stop_requested_ && !core_->stopping.load();
+    // The head is written by hand, exactly as Beast's serializer wrote it
+    // (same fields, order and spelling): one string, sent with the body in
+    // one gather write.
+    std::string& head = head_;
+    head.clear();
+    head += "HTTP/";
+    head += char('0' + version_ / 10);
+    head += '.';
+    head += char('0' + version_ % 10);
+    head += ' ';
+    AppendNumber(head, static_cast<unsigned>(status));
+    head += ' ';
+    head += http::obsolete_reason(static_cast<http::status>(status));
+    head += "\r\nServer: dynalocal\r\nDate: ";
+    head += CurrentHttpDate();
+    head += "\r\nx-amzn-RequestId: ";
+    head += request_id_;
+    head += "\r\nx-amz-crc32: ";
+    AppendNumber(head, Crc32(body));
+    head += "\r\n";
     if (!content_type.empty()) {
-      res.set(http::field::content_type, content_type);
+      head += "Content-Type: ";
+      head += content_type;
+      head += "\r\n";
     }
     if (!cors_origin_.empty()) {
-      res.set(http::field::access_control_allow_origin, cors_origin_);
-      if (cors_origin_ != "*") res.set(http::field::vary, "Origin");
+      head += "Access-Control-Allow-Origin: ";
+      head += cors_origin_;
+      head += "\r\n";
+      if (cors_origin_ != "*") head += "Vary: Origin\r\n";
       // Browsers hide other response headers from scripts; the SDKs read
       // these two (the request id, and the checksum they verify).
-      res.set(http::field::access_control_expose_headers,
-              "x-amzn-RequestId, x-amz-crc32");
+      head +=
+          "Access-Control-Expose-Headers: x-amzn-RequestId, x-amz-crc32\r\n";
       if (!preflight_allow_headers_.empty()) {
-        res.set(http::field::access_control_allow_methods,
-                "GET, POST, OPTIONS");
-        res.set(http::field::access_control_allow_headers,
-                preflight_allow_headers_);
-        res.set(http::field::access_control_max_age, "172800");
+        head += "Access-Control-Allow-Methods: GET, POST, OPTIONS\r\n";
+        head += "Access-Control-Allow-Headers: ";
+        head += preflight_allow_headers_;
+        head += "\r\nAccess-Control-Max-Age: 172800\r\n";
         preflight_allow_headers_.clear();
       }
     }
-    res.body() = std::move(body);
-    keep_alive = keep_alive && !stop_requested_ && !core_->stopping.load();
-    res.keep_alive(keep_alive);
-    res.prepare_payload();
-    stream_.expires_after(core_->options.request_timeout);
-    http::async_write(
-        stream_, res,
+    // As Beast's keep_alive(): HTTP/1.1 says only "close", HTTP/1.0 only
+    // "keep-alive".
+    if (version_ >= 11) {
+      if (!keep_alive) head += "Connection: close\r\n";
+    } else if (keep_alive) {
+      head += "Connection: keep-alive\r\n";
+    }
+    head += "Content-Length: ";
+    AppendNumber(head, body.size());
+    head += "\r\n\r\n";
+    body_ = std::move(body);
+    SetDeadline(core_->options.request_timeout);
+    std::array<asio::const_buffer, 2> buffers{asio::buffer(head_),
+                                              asio::buffer(body_)};
+    // Try to send it all at once, here: a small response nearly always fits
+    // in the socket's buffer, and finishing inline saves a trip through the
+    // scheduler (often to the other I/O thread). Not when this call is
+    // itself inside such an inline finish, so that a long pipeline cannot
+    // grow the stack without bound.
+    size_t sent = 0;
+    if (inline_writes_ < kMaxInlineWrites) {
+      ErrorCode ec;
+      sent = socket_.write_some(buffers, ec);  // non-blocking, see Start()
+      if (ec == asio::error::would_block || ec == asio::error::try_again) {
+        sent = 0;
+      } else if (ec) {
+        body_ = std::string();
+        CloseNow();
+        return;
+      }
+      if (sent == head_.size() + body_.size()) {
+        ++inline_writes_;
+        AfterWrite(ErrorCode(), keep_alive);
+        --inline_writes_;
+        return;
+      }
+    }
+    if (sent < head_.size()) {
+      buffers[0] += sent;
+    } else {
+      buffers[0] = asio::const_buffer();
+      buffers[1] += sent - head_.size();
+    }
+    asio::async_write(
+        socket_, buffers,
         [self = shared_from_this(), keep_alive](ErrorCode ec, size_t) {
-          self->response_.reset();
-          if (ec) {
-            self->CloseNow();
-          } else if (keep_alive) {
-            self->WaitForRequest();
-          } else {
-            self->Linger();
-          }
+          self->AfterWrite(ec, keep_alive);
         });
+  }
+
+  void AfterWrite(ErrorCode ec, bool keep_alive) {
+    body_ = std::string();
+    if (ec) {
+      CloseNow();
+    } else if (keep_alive) {
+      WaitForRequest();
+    } else {
+      Linger();
+    }
   }
 
   void Linger() {
     SetState(State::kClosing);
     ErrorCode ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.expires_after(kLingerTimeout);
+    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    SetDeadline(kLingerTimeout);
     Drain();
   }
 
   void Drain() {
     buffer_.clear();
-    stream_.async_read_some(buffer_.prepare(kReadChunk),
+    socket_.async_read_some(buffer_.prepare(kReadChunk),
                             [self = shared_from_this()](ErrorCode ec, size_t) {
                               if (ec || self->state_ == State::kClosed) {
                                 self->CloseNow();
@@ -513,15 +790,25 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void CloseNow() {
     SetState(State::kClosed);
     ErrorCode ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.close();
+    ClearDeadline();
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
   }
 
   std::shared_ptr<HttpServer::Core> core_;
-  beast::tcp_stream stream_;
+  static constexpr Clock::rep kNoDeadline =
+      std::numeric_limits<Clock::rep>::max();
+
+  Socket socket_;
+  // When the current step (idle wait, request, response, linger) times out,
+  // as a steady_clock count; the sweeper closes the session after it.
+  std::atomic<Clock::rep> deadline_{kNoDeadline};
   beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
-  std::optional<http::response<http::string_body>> response_;
+  std::optional<RequestParser> parser_;
+  bool header_checked_ = false;  // Expect: 100-continue handled
+  int inline_writes_ = 0;        // nesting of WriteResponse's inline finish
+  std::string head_;             // the response head being written
+  std::string body_;             // the response body being written
   State state_ = State::kIdle;
   bool counted_busy_ = false;  // whether this session is in core_->busy
   bool stop_requested_ = false;
@@ -531,6 +818,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // Guards against a handler calling `done` twice; written from whichever
   // thread calls it.
   std::atomic<bool> answered_{false};
+  // A result `done` gave synchronously, while Dispatch is still running.
+  std::optional<HttpResult> sync_result_;
+  // The session whose handler this thread is running, if any.
+  static thread_local HttpSession* dispatching_;
   // The request log's start time and method, kept only when it is on.
   bool log_request_ = false;
   std::string method_;
@@ -538,6 +829,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::string cors_origin_;  // Access-Control-Allow-Origin for this request
   std::string preflight_allow_headers_;  // set while answering a preflight
 };
+
+thread_local HttpSession* HttpSession::dispatching_ = nullptr;
 
 namespace {
 
@@ -553,7 +846,7 @@ void AcceptLater(const std::shared_ptr<HttpServer::Core>& core) {
 
 void Accept(const std::shared_ptr<HttpServer::Core>& core) {
   core->acceptor.async_accept(
-      asio::make_strand(core->ioc), [core](ErrorCode ec, tcp::socket socket) {
+      asio::make_strand(core->ioc), [core](ErrorCode ec, Socket socket) {
         if (!core->acceptor.is_open() || core->stopping.load()) return;
         if (ec) {
           spdlog::warn("accept failed: {}", ec.message());
@@ -567,6 +860,27 @@ void Accept(const std::shared_ptr<HttpServer::Core>& core) {
         std::make_shared<HttpSession>(core, std::move(socket))->Start();
         Accept(core);
       });
+}
+
+// Closes the sessions whose deadline passed, every kSweepInterval until the
+// server halts. Holds the Core by plain pointer: a wait still pending when
+// the Core goes is destroyed with its io_context, never run.
+void Sweep(HttpServer::Core* core) {
+  core->sweeper.expires_after(kSweepInterval);
+  core->sweeper.async_wait([core](ErrorCode ec) {
+    if (ec || core->halted.load()) return;
+    auto now = Clock::now().time_since_epoch().count();
+    std::vector<std::shared_ptr<HttpSession>> expired;
+    {
+      std::lock_guard lock(core->mu);
+      for (auto& [ptr, weak] : core->sessions) {
+        if (!ptr->Expired(now)) continue;
+        if (auto session = weak.lock()) expired.push_back(std::move(session));
+      }
+    }
+    for (auto& session : expired) session->TimeOut();
+    Sweep(core);
+  });
 }
 
 std::vector<std::shared_ptr<HttpSession>> LiveSessions(HttpServer::Core& core) {
@@ -641,6 +955,7 @@ void HttpServer::Start() {
 
   core.work.emplace(core.ioc.get_executor());
   Accept(core_);
+  Sweep(&core);
   int threads =
       options.threads > 0 ? options.threads : std::max(2, UsableCpus());
   core.threads.reserve(threads);
