@@ -33,6 +33,8 @@ class GroupCommitTest : public ::testing::TestWithParam<Durability> {
     // Batches close on their job count only, whatever the build's speed
     // (sanitizers make a job many times slower than the 5 ms default).
     options.max_batch_time = std::chrono::seconds(60);
+    // BlockWriter holds a job open on the writer thread.
+    options.writes_on_caller = false;
     storage_ = Storage::Open(options);
     storage_->WriteSync([&](Txn& txn) { txn.CreateTable(table_); });
   }
@@ -187,6 +189,7 @@ TEST_P(GroupCommitTest, SwallowedStorageErrorFailsOnlyItsJob) {
   options.data_dir = small_dir.path();
   options.durability = GetParam();
   options.map_size = 1 << 20;
+  options.writes_on_caller = false;  // for BlockWriter
   storage_ = Storage::Open(options);
   storage_->WriteSync([&](Txn& txn) { txn.CreateTable(table_); });
 
