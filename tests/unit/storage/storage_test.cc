@@ -106,6 +106,19 @@ class StorageTest : public ::testing::Test {
     return txn.GetItem(t, key);
   }
 
+  // Stores `squatter` under the encoded key of `victim`, bypassing the
+  // checks: a stand-in for a digest collision, which cannot be produced.
+  void PlantUnderKeyOf(const TableDef& t, const Item& victim,
+                       const Item& squatter) {
+    storage_->WriteSync([&](Txn& txn) {
+      std::string key = EncodeItemKey(t, victim);
+      std::string value = EncodeItem(squatter);
+      MDB_val k{key.size(), key.data()};
+      MDB_val v{value.size(), value.data()};
+      ASSERT_EQ(mdb_put(txn.raw(), txn.items_dbi(), &k, &v, 0), MDB_SUCCESS);
+    });
+  }
+
   TempDir dir_;
   std::unique_ptr<Storage> storage_;
 };
@@ -417,13 +430,7 @@ TEST_F(StorageTest, EncodedReadChecksTheKeyBehindADigest) {
   Item squatter = MakeItem(std::string(300, 's'), "1", "squatter");
   ASSERT_TRUE(ItemKeyIsDigested(t, KeyOf(victim)));
   ASSERT_FALSE(ItemKeyIsDigested(t, KeyOf(MakeItem("p", "1"))));
-  storage_->WriteSync([&](Txn& txn) {
-    std::string key = EncodeItemKey(t, victim);
-    std::string value = EncodeItem(squatter);
-    MDB_val k{key.size(), key.data()};
-    MDB_val v{value.size(), value.data()};
-    ASSERT_EQ(mdb_put(txn.raw(), txn.items_dbi(), &k, &v, 0), MDB_SUCCESS);
-  });
+  PlantUnderKeyOf(t, victim, squatter);
   Txn txn = storage_->BeginRead();
   std::string_view stored;
   EXPECT_FALSE(txn.GetStoredItem(t, KeyOf(victim), &stored));
@@ -436,13 +443,7 @@ TEST_F(StorageTest, DigestCollisionIsDetectedNotOverwritten) {
   TableDef t = Create(MakeTable("collide"));
   Item victim = MakeItem("p", "1");
   Item squatter = MakeItem("p", "2", "squatter");
-  storage_->WriteSync([&](Txn& txn) {
-    std::string key = EncodeItemKey(t, victim);
-    std::string value = EncodeItem(squatter);
-    MDB_val k{key.size(), key.data()};
-    MDB_val v{value.size(), value.data()};
-    ASSERT_EQ(mdb_put(txn.raw(), txn.items_dbi(), &k, &v, 0), MDB_SUCCESS);
-  });
+  PlantUnderKeyOf(t, victim, squatter);
   EXPECT_FALSE(Get(t, KeyOf(victim)));
   EXPECT_THROW(Put(t, victim), std::runtime_error);
   std::optional<Item> old = Item{};
