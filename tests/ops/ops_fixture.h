@@ -74,7 +74,7 @@ class OpsTest : public ::testing::Test {
     Response response;
     response.status = result.status;
     response.body = result.body;
-    response.json.Parse(result.body.c_str());
+    response.json.Parse(result.body.data(), result.body.size());
     return response;
   }
 

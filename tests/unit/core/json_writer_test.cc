@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
+#include <cstring>
 #include <random>
 #include <string>
 
@@ -100,7 +101,7 @@ TEST(JsonWriterTest, DocumentsAreWrittenWithTheFastEscaping) {
   rapidjson::Document doc;
   const char* json =
       R"({"k\u0001":{"S":"x\u001A\"y"},"l":["\\",1,true,null,{"a":"\u001F"}]})";
-  doc.Parse(json);
+  doc.Parse(json, std::strlen(json));
   ASSERT_FALSE(doc.HasParseError());
   rapidjson::StringBuffer ours;
   JsonWriter our_writer(ours);

@@ -224,7 +224,7 @@ struct Error {
 
 Error ErrorOf(const HttpResult& result) {
   rapidjson::Document doc;
-  doc.Parse(result.body.c_str());
+  doc.Parse(result.body.data(), result.body.size());
   Error error;
   if (!doc.IsObject() || !doc.HasMember("__type")) return error;
   std::string type = doc["__type"].GetString();
@@ -273,7 +273,7 @@ class AuthRouterTest : public ::testing::Test {
     HttpResult result = Send(SignedRequest("ListTables", "{}", s));
     EXPECT_EQ(result.status, 200) << result.body;
     rapidjson::Document doc;
-    doc.Parse(result.body.c_str());
+    doc.Parse(result.body.data(), result.body.size());
     std::vector<std::string> names;
     for (const auto& name : doc["TableNames"].GetArray()) {
       names.emplace_back(name.GetString());
