@@ -6,15 +6,11 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <cstring>
-#include <deque>
 #include <filesystem>
-#include <future>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -28,15 +24,13 @@
 #include "storage/index_codec.h"
 #include "storage/item_codec.h"
 #include "storage/key_codec.h"
+#include "storage/storage_impl.h"
 
 namespace ddb {
 namespace {
 
 namespace fs = std::filesystem;
 
-// Under a kFast environment, how long a commit may sit in the page cache
-// before the writer flushes it.
-constexpr auto kFastSyncInterval = std::chrono::seconds(1);
 // Every I/O thread may hold a read transaction, plus scans and tests.
 constexpr unsigned kMaxReaders = 512;
 constexpr MDB_dbi kMaxDbs = 8;
@@ -49,6 +43,10 @@ constexpr auto kFailureLogInterval = std::chrono::seconds(10);
 std::mutex failure_log_mu;
 std::chrono::steady_clock::time_point last_failure_log;  // guarded
 long suppressed_failure_logs = 0;                        // guarded
+
+}  // namespace
+
+namespace storage_internal {
 
 void LogStorageFailure(const std::string& message) {
   const auto now = std::chrono::steady_clock::now();
@@ -78,12 +76,7 @@ std::string FullMessage(uint64_t limit) {
          " MiB); raise --max-db-size or delete data";
 }
 
-// Throws for a failed LMDB call. A full map or a failing disk is the
-// client's business (its write did not happen, and it can act on the
-// message), so it becomes an InternalServerError ApiError; anything else is
-// a bug or corruption and stays a runtime_error. `env`, when known, lets the
-// message state the map size.
-void Check(int rc, const char* what, MDB_env* env = nullptr) {
+void Check(int rc, const char* what, MDB_env* env) {
   if (rc == MDB_SUCCESS) return;
   std::string message;
   switch (rc) {
@@ -123,6 +116,12 @@ void Check(int rc, const char* what, MDB_env* env = nullptr) {
   LogStorageFailure(std::string(what) + " failed: " + message);
   throw ApiError::Internal(std::move(message));
 }
+
+}  // namespace storage_internal
+
+namespace {
+
+using storage_internal::Check;
 
 MDB_val ToVal(std::string_view s) {
   return MDB_val{s.size(), const_cast<char*>(s.data())};
@@ -274,77 +273,6 @@ void PrepareDataDir(const std::string& dir) {
 
 // ---- Impl -------------------------------------------------------------------
 
-struct Storage::Impl {
-  struct Job {
-    std::function<void(Txn&)> work;
-    std::function<void(std::exception_ptr)> done;
-  };
-
-  StorageOptions options;
-  Storage* owner = nullptr;
-  MDB_env* env = nullptr;
-  MDB_dbi catalog = 0;
-  MDB_dbi stats = 0;
-  MDB_dbi items = 0;
-  MDB_dbi indexes = 0;
-  MDB_dbi meta = 0;
-  // kFast on disk: commits are flushed by the writer at most every
-  // kFastSyncInterval instead of on each commit.
-  bool periodic_sync = false;
-  // options.map_size, where Check finds it through the env's user context.
-  uint64_t size_limit = 0;
-  // The same limit in pages (of page_size bytes).
-  uint64_t limit_pages = 0;
-  uint64_t page_size = 4096;
-
-  std::mutex mu;
-  std::condition_variable cv;
-  std::deque<Job> queue;  // guarded by mu
-  bool stopping = false;  // guarded by mu
-  // A thread holds the write role: it alone runs queued jobs (guarded by mu).
-  bool writing = false;
-  // When commits do not wait for the disk (fast and in-memory modes), the
-  // thread that submits a write to an idle queue runs it itself instead of
-  // waking the writer thread: on a busy core the two context switches per
-  // write cost more than the write (issue 8's profile: 37 % of UpdateItem in
-  // the kernel, mostly switching). Durable mode keeps every fsync on the
-  // writer thread, so no I/O thread ever blocks on the disk.
-  bool caller_runs = false;
-  std::thread writer;
-  std::thread::id writer_id;
-
-  // Commits not yet flushed in kFast mode on disk; set by whichever thread
-  // commits, cleared by the writer thread's periodic sync.
-  std::atomic<bool> unsynced{false};
-  // Writer thread only.
-  std::chrono::steady_clock::time_point last_sync;
-
-  ~Impl() {
-    if (env != nullptr) mdb_env_close(env);
-  }
-
-  void WriterLoop();
-  // Runs `job`, or a batch starting with it, on the calling thread, which
-  // holds the write role; then what was queued meanwhile, for a few rounds;
-  // then gives the role up (to the writer thread if jobs remain).
-  void RunAsCaller(Job job, bool more_queued);
-  // After a commit: note it for the periodic sync.
-  void MarkUnsynced();
-  // Pops the next queued job, if any.
-  bool PopJob(Job* job);
-  // Runs `first` alone in its own write transaction.
-  void RunSingle(Job& first);
-  // Runs `first` and as many queued jobs as the batch bounds allow in one
-  // write transaction, one nested transaction each.
-  void RunBatch(Job& first);
-  static void Finish(Job& job, std::exception_ptr error);
-  void MaybeSync(bool force);
-  // Pages holding data (the B-trees of every database) as `txn` sees them.
-  uint64_t LivePages(MDB_txn* txn) const;
-  // Runs a job's closure, refusing it if it grew the data past the limit.
-  void RunWork(Job& job, Txn& txn) const;
-};
-
 uint64_t Storage::Impl::LivePages(MDB_txn* txn) const {
   uint64_t pages = 0;
   for (MDB_dbi dbi : {catalog, stats, items, indexes, meta}) {
@@ -353,250 +281,6 @@ uint64_t Storage::Impl::LivePages(MDB_txn* txn) const {
     pages += stat.ms_branch_pages + stat.ms_leaf_pages + stat.ms_overflow_pages;
   }
   return pages;
-}
-
-// The size limit applies to the data, not to LMDB's map: the map has room
-// beyond it (see Open) for the copy-on-write pages every transaction needs
-// and for pages freed too recently to reuse. A write that would grow the data
-// past the limit fails here, before LMDB itself runs out of map, so that
-// deletes, which shrink the data, still find the pages they need once the
-// database is full.
-void Storage::Impl::RunWork(Job& job, Txn& txn) const {
-  const uint64_t before = LivePages(txn.raw());
-  job.work(txn);
-  const uint64_t after = LivePages(txn.raw());
-  if (after > before && after > limit_pages) {
-    std::string message = FullMessage(size_limit);
-    LogStorageFailure("write refused: " + message);
-    throw ApiError::Internal(std::move(message));
-  }
-}
-
-namespace {
-
-// Group commit bound on jobs per batch (StorageOptions::max_batch_time is
-// the other).
-constexpr size_t kMaxBatchJobs = 64;
-
-}  // namespace
-
-void Storage::Impl::WriterLoop() {
-  last_sync = std::chrono::steady_clock::now();
-  while (true) {
-    Job job;
-    bool more_queued = false;
-    {
-      std::unique_lock<std::mutex> lock(mu);
-      // Jobs are ours only while no caller holds the write role. Wake at the
-      // sync interval while commits are unflushed.
-      auto ready = [&] { return stopping || (!queue.empty() && !writing); };
-      if (unsynced.load()) {
-        cv.wait_for(lock, kFastSyncInterval, ready);
-      } else {
-        cv.wait(lock, ready);
-      }
-      if (queue.empty() || writing) {
-        if (stopping) {
-          // A caller still writing finishes (and may queue more) first.
-          if (!writing && queue.empty()) break;
-          cv.wait(lock, [&] { return !writing; });
-          continue;
-        }
-        lock.unlock();
-        MaybeSync(false);
-        continue;
-      }
-      job = std::move(queue.front());
-      queue.pop_front();
-      more_queued = !queue.empty();
-      writing = true;
-    }
-    // A lone job needs no nested transaction: it costs exactly one commit
-    // either way, so it takes the cheaper path.
-    if (more_queued) {
-      RunBatch(job);
-    } else {
-      RunSingle(job);
-    }
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      writing = false;
-    }
-    MaybeSync(false);
-  }
-  MaybeSync(true);
-}
-
-namespace {
-// True on a thread while it holds the write role as a caller (RunAsCaller):
-// a completion that submits another write then queues it for the loop there.
-thread_local bool t_writing_as_caller = false;
-}  // namespace
-
-void Storage::Impl::RunAsCaller(Job job, bool more_queued) {
-  t_writing_as_caller = true;
-  // Bounded, so that one submitter does not serve everyone else's writes
-  // for long; the writer thread takes over what is left.
-  constexpr int kMaxRounds = 4;
-  for (int round = 0;; ++round) {
-    if (more_queued) {
-      RunBatch(job);
-    } else {
-      RunSingle(job);
-    }
-    std::lock_guard<std::mutex> lock(mu);
-    if (queue.empty() || round + 1 >= kMaxRounds || stopping) {
-      writing = false;
-      if (!queue.empty() || stopping) cv.notify_all();
-      break;
-    }
-    job = std::move(queue.front());
-    queue.pop_front();
-    more_queued = !queue.empty();
-  }
-  t_writing_as_caller = false;
-}
-
-void Storage::Impl::MarkUnsynced() {
-  if (!periodic_sync) return;
-  // The first unflushed commit makes the writer thread wait with a timeout.
-  if (!unsynced.exchange(true)) {
-    std::lock_guard<std::mutex> lock(mu);
-    cv.notify_all();
-  }
-}
-
-bool Storage::Impl::PopJob(Job* job) {
-  std::lock_guard<std::mutex> lock(mu);
-  if (queue.empty()) return false;
-  *job = std::move(queue.front());
-  queue.pop_front();
-  return true;
-}
-
-void Storage::Impl::Finish(Job& job, std::exception_ptr error) {
-  if (!job.done) return;
-  try {
-    job.done(error);
-  } catch (const std::exception& e) {
-    // The writer must survive a misbehaving callback.
-    spdlog::error("storage: write completion threw: {}", e.what());
-  } catch (...) {
-    spdlog::error("storage: write completion threw");
-  }
-}
-
-void Storage::Impl::RunSingle(Job& job) {
-  std::exception_ptr error;
-  try {
-    MDB_txn* raw = nullptr;
-    Check(mdb_txn_begin(env, nullptr, 0, &raw), "begin write transaction", env);
-    Txn txn(owner, raw, /*writable=*/true);
-    RunWork(job, txn);
-    // mdb_txn_commit frees the transaction even when it fails.
-    txn.txn_ = nullptr;
-    Check(mdb_txn_commit(raw), "commit", env);
-    MarkUnsynced();
-  } catch (...) {
-    error = std::current_exception();
-  }
-  Finish(job, error);
-}
-
-// Group commit. Each job runs in a transaction nested in the batch's: a job
-// that throws aborts only its own changes, and later jobs see what earlier
-// ones wrote (through the parent), just as if each had committed on its own
-// in queue order. The batch then commits once (one fdatasync in durable
-// mode), and only then does any job learn its outcome: a success is never
-// reported before it is as durable as the mode promises, and neither is a
-// failure that was decided on data of the same uncommitted batch (a
-// condition that failed because of an earlier job's write). If the commit
-// fails, every job of the batch gets that error: none of it happened.
-void Storage::Impl::RunBatch(Job& first) {
-  struct Ran {
-    Job job;
-    std::exception_ptr error;
-  };
-  std::vector<Ran> ran;
-  std::exception_ptr batch_error;
-  MDB_txn* parent = nullptr;
-  const int begin_rc = mdb_txn_begin(env, nullptr, 0, &parent);
-  if (begin_rc != MDB_SUCCESS) {
-    try {
-      Check(begin_rc, "begin write transaction", env);
-    } catch (...) {
-      batch_error = std::current_exception();
-    }
-    Finish(first, batch_error);
-    return;
-  }
-  const auto start = std::chrono::steady_clock::now();
-  Job job = std::move(first);
-  while (true) {
-    std::exception_ptr error;
-    MDB_txn* child = nullptr;
-    bool merge_failed = false;
-    try {
-      Check(mdb_txn_begin(env, parent, 0, &child),
-            "begin nested write transaction", env);
-      Txn txn(owner, child, /*writable=*/true);
-      try {
-        RunWork(job, txn);
-      } catch (...) {
-        error = std::current_exception();
-      }
-      if (!error) {
-        // Freed by mdb_txn_commit even when it fails. A failed merge may
-        // leave the parent marked as failed (LMDB does so when the child
-        // had an error the closure swallowed), so the batch cannot commit.
-        txn.txn_ = nullptr;
-        const int rc = mdb_txn_commit(child);
-        if (rc != MDB_SUCCESS) {
-          merge_failed = true;
-          Check(rc, "commit nested transaction", env);
-        }
-      }
-      // An aborted child (the Txn's destructor) leaves the parent as it was.
-    } catch (...) {
-      error = std::current_exception();
-    }
-    ran.push_back({std::move(job), error});
-    if (merge_failed) {
-      batch_error = error;
-      break;
-    }
-    if (ran.size() >= kMaxBatchJobs ||
-        std::chrono::steady_clock::now() - start >= options.max_batch_time ||
-        !PopJob(&job)) {
-      break;
-    }
-  }
-  if (batch_error) {
-    mdb_txn_abort(parent);
-    spdlog::error("storage: a group commit of {} writes was abandoned",
-                  ran.size());
-  } else {
-    try {
-      Check(mdb_txn_commit(parent), "commit", env);
-      MarkUnsynced();
-    } catch (...) {
-      batch_error = std::current_exception();
-    }
-  }
-  for (Ran& r : ran) Finish(r.job, batch_error ? batch_error : r.error);
-}
-
-void Storage::Impl::MaybeSync(bool force) {
-  if (!unsynced.load()) return;
-  auto now = std::chrono::steady_clock::now();
-  if (!force && now - last_sync < kFastSyncInterval) return;
-  // Cleared before the sync: a commit landing during it marks again.
-  unsynced.store(false);
-  int rc = mdb_env_sync(env, 1);
-  if (rc != MDB_SUCCESS) {
-    spdlog::warn("storage: background sync failed: {}", mdb_strerror(rc));
-  }
-  last_sync = now;
 }
 
 // ---- Storage ----------------------------------------------------------------
@@ -724,61 +408,6 @@ Txn Storage::BeginRead() {
   Check(mdb_txn_begin(impl_->env, nullptr, MDB_RDONLY, &txn),
         "begin read transaction");
   return Txn(this, txn, /*writable=*/false);
-}
-
-void Storage::SubmitWrite(std::function<void(Txn&)> work,
-                          std::function<void(std::exception_ptr)> done) {
-  Impl& impl = *impl_;
-  {
-    std::unique_lock<std::mutex> lock(impl.mu);
-    if (!impl.stopping) {
-      if (!impl.caller_runs || impl.writing || !impl.queue.empty() ||
-          t_writing_as_caller) {
-        impl.queue.push_back({std::move(work), std::move(done)});
-        impl.cv.notify_one();
-        return;
-      }
-      impl.writing = true;
-      lock.unlock();
-      impl.RunAsCaller({std::move(work), std::move(done)},
-                       /*more_queued=*/false);
-      return;
-    }
-  }
-  if (done) {
-    done(std::make_exception_ptr(
-        std::runtime_error("storage: shutting down, write rejected")));
-  }
-}
-
-void Storage::WriteSync(std::function<void(Txn&)> work) {
-  if (std::this_thread::get_id() == impl_->writer_id || t_writing_as_caller) {
-    throw std::logic_error("storage: WriteSync called on the writer thread");
-  }
-  std::promise<void> finished;
-  std::future<void> result = finished.get_future();
-  SubmitWrite(std::move(work), [&finished](std::exception_ptr error) {
-    if (error) {
-      finished.set_exception(error);
-    } else {
-      finished.set_value();
-    }
-  });
-  result.get();
-}
-
-void Storage::Shutdown() {
-  {
-    std::lock_guard<std::mutex> lock(impl_->mu);
-    impl_->stopping = true;
-  }
-  impl_->cv.notify_all();
-  // A closure calling Shutdown cannot join its own thread; the destructor
-  // joins later.
-  if (impl_->writer.joinable() &&
-      std::this_thread::get_id() != impl_->writer_id && !t_writing_as_caller) {
-    impl_->writer.join();
-  }
 }
 
 // ---- Txn --------------------------------------------------------------------

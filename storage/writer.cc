@@ -1,0 +1,339 @@
+// Storage's write path: the writer thread, writes run on the submitting
+// thread, and group commit (see storage.h).
+#include <lmdb.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "core/api_error.h"
+#include "storage/storage.h"
+#include "storage/storage_impl.h"
+
+namespace ddb {
+namespace {
+
+using storage_internal::Check;
+using storage_internal::FullMessage;
+using storage_internal::LogStorageFailure;
+
+// Under a kFast environment, how long a commit may sit in the page cache
+// before the writer flushes it.
+constexpr auto kFastSyncInterval = std::chrono::seconds(1);
+
+}  // namespace
+
+// ---- Impl: the writer -------------------------------------------------------
+
+// The size limit applies to the data, not to LMDB's map: the map has room
+// beyond it (see Open) for the copy-on-write pages every transaction needs
+// and for pages freed too recently to reuse. A write that would grow the data
+// past the limit fails here, before LMDB itself runs out of map, so that
+// deletes, which shrink the data, still find the pages they need once the
+// database is full.
+void Storage::Impl::RunWork(Job& job, Txn& txn) const {
+  const uint64_t before = LivePages(txn.raw());
+  job.work(txn);
+  const uint64_t after = LivePages(txn.raw());
+  if (after > before && after > limit_pages) {
+    std::string message = FullMessage(size_limit);
+    LogStorageFailure("write refused: " + message);
+    throw ApiError::Internal(std::move(message));
+  }
+}
+
+namespace {
+
+// Group commit bound on jobs per batch (StorageOptions::max_batch_time is
+// the other).
+constexpr size_t kMaxBatchJobs = 64;
+
+}  // namespace
+
+void Storage::Impl::WriterLoop() {
+  last_sync = std::chrono::steady_clock::now();
+  while (true) {
+    Job job;
+    bool more_queued = false;
+    {
+      std::unique_lock<std::mutex> lock(mu);
+      // Jobs are ours only while no caller holds the write role. Wake at the
+      // sync interval while commits are unflushed.
+      auto ready = [&] { return stopping || (!queue.empty() && !writing); };
+      if (unsynced.load()) {
+        cv.wait_for(lock, kFastSyncInterval, ready);
+      } else {
+        cv.wait(lock, ready);
+      }
+      if (queue.empty() || writing) {
+        if (stopping) {
+          // A caller still writing finishes (and may queue more) first.
+          if (!writing && queue.empty()) break;
+          cv.wait(lock, [&] { return !writing; });
+          continue;
+        }
+        lock.unlock();
+        MaybeSync(false);
+        continue;
+      }
+      job = std::move(queue.front());
+      queue.pop_front();
+      more_queued = !queue.empty();
+      writing = true;
+    }
+    // A lone job needs no nested transaction: it costs exactly one commit
+    // either way, so it takes the cheaper path.
+    if (more_queued) {
+      RunBatch(job);
+    } else {
+      RunSingle(job);
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      writing = false;
+    }
+    MaybeSync(false);
+  }
+  MaybeSync(true);
+}
+
+namespace {
+// True on a thread while it holds the write role as a caller (RunAsCaller):
+// a completion that submits another write then queues it for the loop there.
+thread_local bool t_writing_as_caller = false;
+}  // namespace
+
+void Storage::Impl::RunAsCaller(Job job, bool more_queued) {
+  t_writing_as_caller = true;
+  // Bounded, so that one submitter does not serve everyone else's writes
+  // for long; the writer thread takes over what is left.
+  constexpr int kMaxRounds = 4;
+  for (int round = 0;; ++round) {
+    if (more_queued) {
+      RunBatch(job);
+    } else {
+      RunSingle(job);
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    if (queue.empty() || round + 1 >= kMaxRounds || stopping) {
+      writing = false;
+      if (!queue.empty() || stopping) cv.notify_all();
+      break;
+    }
+    job = std::move(queue.front());
+    queue.pop_front();
+    more_queued = !queue.empty();
+  }
+  t_writing_as_caller = false;
+}
+
+void Storage::Impl::MarkUnsynced() {
+  if (!periodic_sync) return;
+  // The first unflushed commit makes the writer thread wait with a timeout.
+  if (!unsynced.exchange(true)) {
+    std::lock_guard<std::mutex> lock(mu);
+    cv.notify_all();
+  }
+}
+
+bool Storage::Impl::PopJob(Job* job) {
+  std::lock_guard<std::mutex> lock(mu);
+  if (queue.empty()) return false;
+  *job = std::move(queue.front());
+  queue.pop_front();
+  return true;
+}
+
+void Storage::Impl::Finish(Job& job, std::exception_ptr error) {
+  if (!job.done) return;
+  try {
+    job.done(error);
+  } catch (const std::exception& e) {
+    // The writer must survive a misbehaving callback.
+    spdlog::error("storage: write completion threw: {}", e.what());
+  } catch (...) {
+    spdlog::error("storage: write completion threw");
+  }
+}
+
+void Storage::Impl::RunSingle(Job& job) {
+  std::exception_ptr error;
+  try {
+    MDB_txn* raw = nullptr;
+    Check(mdb_txn_begin(env, nullptr, 0, &raw), "begin write transaction", env);
+    Txn txn(owner, raw, /*writable=*/true);
+    RunWork(job, txn);
+    // mdb_txn_commit frees the transaction even when it fails.
+    txn.txn_ = nullptr;
+    Check(mdb_txn_commit(raw), "commit", env);
+    MarkUnsynced();
+  } catch (...) {
+    error = std::current_exception();
+  }
+  Finish(job, error);
+}
+
+// Group commit. Each job runs in a transaction nested in the batch's: a job
+// that throws aborts only its own changes, and later jobs see what earlier
+// ones wrote (through the parent), just as if each had committed on its own
+// in queue order. The batch then commits once (one fdatasync in durable
+// mode), and only then does any job learn its outcome: a success is never
+// reported before it is as durable as the mode promises, and neither is a
+// failure that was decided on data of the same uncommitted batch (a
+// condition that failed because of an earlier job's write). If the commit
+// fails, every job of the batch gets that error: none of it happened.
+void Storage::Impl::RunBatch(Job& first) {
+  struct Ran {
+    Job job;
+    std::exception_ptr error;
+  };
+  std::vector<Ran> ran;
+  std::exception_ptr batch_error;
+  MDB_txn* parent = nullptr;
+  const int begin_rc = mdb_txn_begin(env, nullptr, 0, &parent);
+  if (begin_rc != MDB_SUCCESS) {
+    try {
+      Check(begin_rc, "begin write transaction", env);
+    } catch (...) {
+      batch_error = std::current_exception();
+    }
+    Finish(first, batch_error);
+    return;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  Job job = std::move(first);
+  while (true) {
+    std::exception_ptr error;
+    MDB_txn* child = nullptr;
+    bool merge_failed = false;
+    try {
+      Check(mdb_txn_begin(env, parent, 0, &child),
+            "begin nested write transaction", env);
+      Txn txn(owner, child, /*writable=*/true);
+      try {
+        RunWork(job, txn);
+      } catch (...) {
+        error = std::current_exception();
+      }
+      if (!error) {
+        // Freed by mdb_txn_commit even when it fails. A failed merge may
+        // leave the parent marked as failed (LMDB does so when the child
+        // had an error the closure swallowed), so the batch cannot commit.
+        txn.txn_ = nullptr;
+        const int rc = mdb_txn_commit(child);
+        if (rc != MDB_SUCCESS) {
+          merge_failed = true;
+          Check(rc, "commit nested transaction", env);
+        }
+      }
+      // An aborted child (the Txn's destructor) leaves the parent as it was.
+    } catch (...) {
+      error = std::current_exception();
+    }
+    ran.push_back({std::move(job), error});
+    if (merge_failed) {
+      batch_error = error;
+      break;
+    }
+    if (ran.size() >= kMaxBatchJobs ||
+        std::chrono::steady_clock::now() - start >= options.max_batch_time ||
+        !PopJob(&job)) {
+      break;
+    }
+  }
+  if (batch_error) {
+    mdb_txn_abort(parent);
+    spdlog::error("storage: a group commit of {} writes was abandoned",
+                  ran.size());
+  } else {
+    try {
+      Check(mdb_txn_commit(parent), "commit", env);
+      MarkUnsynced();
+    } catch (...) {
+      batch_error = std::current_exception();
+    }
+  }
+  for (Ran& r : ran) Finish(r.job, batch_error ? batch_error : r.error);
+}
+
+void Storage::Impl::MaybeSync(bool force) {
+  if (!unsynced.load()) return;
+  auto now = std::chrono::steady_clock::now();
+  if (!force && now - last_sync < kFastSyncInterval) return;
+  // Cleared before the sync: a commit landing during it marks again.
+  unsynced.store(false);
+  int rc = mdb_env_sync(env, 1);
+  if (rc != MDB_SUCCESS) {
+    spdlog::warn("storage: background sync failed: {}", mdb_strerror(rc));
+  }
+  last_sync = now;
+}
+
+// ---- Storage: writes --------------------------------------------------------
+
+void Storage::SubmitWrite(std::function<void(Txn&)> work,
+                          std::function<void(std::exception_ptr)> done) {
+  Impl& impl = *impl_;
+  {
+    std::unique_lock<std::mutex> lock(impl.mu);
+    if (!impl.stopping) {
+      if (!impl.caller_runs || impl.writing || !impl.queue.empty() ||
+          t_writing_as_caller) {
+        impl.queue.push_back({std::move(work), std::move(done)});
+        impl.cv.notify_one();
+        return;
+      }
+      impl.writing = true;
+      lock.unlock();
+      impl.RunAsCaller({std::move(work), std::move(done)},
+                       /*more_queued=*/false);
+      return;
+    }
+  }
+  if (done) {
+    done(std::make_exception_ptr(
+        std::runtime_error("storage: shutting down, write rejected")));
+  }
+}
+
+void Storage::WriteSync(std::function<void(Txn&)> work) {
+  if (std::this_thread::get_id() == impl_->writer_id || t_writing_as_caller) {
+    throw std::logic_error("storage: WriteSync called on the writer thread");
+  }
+  std::promise<void> finished;
+  std::future<void> result = finished.get_future();
+  SubmitWrite(std::move(work), [&finished](std::exception_ptr error) {
+    if (error) {
+      finished.set_exception(error);
+    } else {
+      finished.set_value();
+    }
+  });
+  result.get();
+}
+
+void Storage::Shutdown() {
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->stopping = true;
+  }
+  impl_->cv.notify_all();
+  // A closure calling Shutdown cannot join its own thread; the destructor
+  // joins later.
+  if (impl_->writer.joinable() &&
+      std::this_thread::get_id() != impl_->writer_id && !t_writing_as_caller) {
+    impl_->writer.join();
+  }
+}
+
+}  // namespace ddb
