@@ -4,10 +4,12 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <boost/asio/defer.hpp>
 #include <boost/asio/post.hpp>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -17,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/deferral.h"
 #include "server/http_request_parser.h"
 #include "server/http_server_core.h"
 #include "server/http_session.h"
@@ -178,6 +181,11 @@ void HttpServer::Start() {
   core.threads.reserve(threads);
   for (int i = 0; i < threads; ++i) {
     core.threads.emplace_back([&core] {
+      // Work deferred by a handler (a write's run, core/deferral.h) goes to
+      // the back of the ready queue, behind the other requests at hand.
+      ScopedThreadDeferrer deferrer([&core](std::function<void()> work) {
+        asio::defer(core.ioc, std::move(work));
+      });
       for (;;) {
         try {
           core.ioc.run();

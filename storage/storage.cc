@@ -626,11 +626,10 @@ void ApplyIndexDelta(MDB_txn* txn, MDB_dbi indexes, MDB_dbi stats_dbi,
 
 std::optional<Item> Txn::PutItem(const TableDef& table, const Item& item) {
   if (!writable_) throw std::logic_error("PutItem in a read transaction");
-  const Storage::Impl& impl = *storage_->impl_;
   const std::string key = EncodeItemKey(table, item);
   std::optional<Item> old;
   std::string_view value;
-  if (Get(txn_, impl.items, key, &value)) {
+  if (Get(txn_, storage_->impl_->items, key, &value)) {
     old = DecodeItem(value);
     if (!SameKey(table, *old, item)) {
       throw std::runtime_error("storage: key digest collision in table " +
@@ -638,9 +637,30 @@ std::optional<Item> Txn::PutItem(const TableDef& table, const Item& item) {
                                "; refusing to overwrite another item");
     }
   }
+  WriteItem(table, key, item, old ? &*old : nullptr);
+  return old;
+}
+
+void Txn::ReplaceItem(const TableDef& table, const Item& item,
+                      const std::optional<Item>& old) {
+  if (!writable_) throw std::logic_error("ReplaceItem in a read transaction");
+  const std::string key = EncodeItemKey(table, item);
+  std::string_view value;
+  // GetItem answers "absent" for a slot that holds another item behind the
+  // same key digest: that item must not be overwritten.
+  if (!old && Get(txn_, storage_->impl_->items, key, &value)) {
+    throw std::runtime_error("storage: key digest collision in table " +
+                             table.name +
+                             "; refusing to overwrite another item");
+  }
+  WriteItem(table, key, item, old ? &*old : nullptr);
+}
+
+void Txn::WriteItem(const TableDef& table, const std::string& key,
+                    const Item& item, const Item* old) {
+  const Storage::Impl& impl = *storage_->impl_;
   Put(txn_, impl.items, key, EncodeItem(item));
-  ApplyIndexDelta(txn_, impl.indexes, impl.stats, table, key,
-                  old ? &*old : nullptr, &item);
+  ApplyIndexDelta(txn_, impl.indexes, impl.stats, table, key, old, &item);
 
   TableStats stats = GetStats(table.id);
   if (old) {
@@ -650,7 +670,6 @@ std::optional<Item> Txn::PutItem(const TableDef& table, const Item& item) {
   }
   stats.size_bytes += ItemSize(item);
   WriteStats(txn_, impl.stats, StatsKey(table.id), stats);
-  return old;
 }
 
 std::optional<Item> Txn::DeleteItem(const TableDef& table, const Item& key) {

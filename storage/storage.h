@@ -152,6 +152,12 @@ class Txn {
   // (storage/index_codec.h), so batch and transactional writes built on
   // these two calls maintain indexes too.
   std::optional<Item> PutItem(const TableDef& table, const Item& item);
+  // PutItem for a caller that has just read the item's current version in
+  // this transaction: `old` must be what GetItem(table, key of `item`)
+  // returned, and nothing may have written the item since. Saves reading
+  // and decoding it a second time (UpdateItem's read-modify-write).
+  void ReplaceItem(const TableDef& table, const Item& item,
+                   const std::optional<Item>& old);
   std::optional<Item> DeleteItem(const TableDef& table, const Item& key);
 
   // ---- Raw access, for range scans (Query, Scan) built on top -------------
@@ -162,6 +168,9 @@ class Txn {
 
  private:
   friend class Storage;
+  // The write shared by PutItem and ReplaceItem, once `old` is known.
+  void WriteItem(const TableDef& table, const std::string& key,
+                 const Item& item, const Item* old);
   Txn(Storage* storage, MDB_txn* txn, bool writable)
       : storage_(storage), txn_(txn), writable_(writable) {}
   Storage* storage_;
@@ -213,18 +222,21 @@ class Storage {
   // Queues `work` for the writer thread: it runs inside a write transaction
   // (perhaps nested in a group commit's), whose changes are kept when `work`
   // returns and discarded when it throws. Once they are committed (or
-  // discarded), `done` runs on the writer thread with nullptr or the
-  // exception. A full database or disk, or an I/O error, fails the write
-  // with an InternalServerError ApiError whose message says so (and a log
-  // line); `work` should let storage exceptions through (one it swallows
-  // still fails the write). Safe to call from any thread. After Shutdown,
-  // `done` runs at once on the caller's thread with a std::runtime_error and
-  // `work` never runs.
+  // discarded), `done` runs with nullptr or the exception, on the thread
+  // that ran the write: the writer thread, the caller itself (fast and
+  // in-memory modes, when no write is running), or a run the caller's event
+  // loop deferred (when the caller has a deferrer, core/deferral.h). A full
+  // database or disk, or an I/O error, fails the write with an
+  // InternalServerError ApiError whose message says so (and a log line); `work`
+  // should let storage exceptions through (one it swallows still fails the
+  // write). Safe to call from any thread. After Shutdown, `done` runs at once
+  // on the caller's thread with a std::runtime_error and `work` never runs.
   void SubmitWrite(std::function<void(Txn&)> work,
                    std::function<void(std::exception_ptr)> done);
 
   // Convenience for tests and start-up: SubmitWrite and wait; rethrows the
-  // closure's exception. REQUIRES: not called on the writer thread.
+  // closure's exception. REQUIRES: not called on the writer thread, nor on
+  // a thread with a deferrer (an event loop, core/deferral.h).
   void WriteSync(std::function<void(Txn&)> work);
 
   // Stops accepting writes, finishes queued ones, joins the writer.
@@ -236,8 +248,14 @@ class Storage {
 
  private:
   explicit Storage(std::unique_ptr<Impl> impl);
+  // SubmitWrite; `may_defer` lets it defer the run to the calling thread's
+  // event loop (WriteSync must not: it would block that loop).
+  void Submit(std::function<void(Txn&)> work,
+              std::function<void(std::exception_ptr)> done, bool may_defer);
   friend class Txn;
-  std::unique_ptr<Impl> impl_;
+  // Shared so that a deferred run (writer.cc) can outlive the Storage
+  // safely: it holds a weak reference and does nothing once it is gone.
+  std::shared_ptr<Impl> impl_;
 };
 
 }  // namespace ddb

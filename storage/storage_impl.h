@@ -73,6 +73,10 @@ struct Storage::Impl {
   // the kernel, mostly switching). Durable mode keeps every fsync on the
   // writer thread, so no I/O thread ever blocks on the disk.
   bool caller_runs = false;
+  // A run of the queue is deferred on the submitting thread's event loop
+  // (core/deferral.h) and holds the write role until it runs, or until
+  // Shutdown takes the role back for the writer thread (guarded by mu).
+  bool deferred = false;
   std::thread writer;
   std::thread::id writer_id;
 
@@ -91,6 +95,9 @@ struct Storage::Impl {
   // holds the write role; then what was queued meanwhile, for a few rounds;
   // then gives the role up (to the writer thread if jobs remain).
   void RunAsCaller(Job job, bool more_queued);
+  // The deferred run: takes the write role and runs the queue as a caller,
+  // unless Shutdown has taken the role back meanwhile.
+  void RunDeferred();
   // After a commit: note it for the periodic sync.
   void MarkUnsynced();
   // Pops the next queued job, if any.

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/api_error.h"
+#include "core/deferral.h"
 #include "storage/storage.h"
 #include "storage/storage_impl.h"
 
@@ -69,13 +70,15 @@ void Storage::Impl::WriterLoop() {
       std::unique_lock<std::mutex> lock(mu);
       // Jobs are ours only while no caller holds the write role. Wake at the
       // sync interval while commits are unflushed.
-      auto ready = [&] { return stopping || (!queue.empty() && !writing); };
+      auto ready = [&] {
+        return stopping || (!queue.empty() && !writing && !deferred);
+      };
       if (unsynced.load()) {
         cv.wait_for(lock, kFastSyncInterval, ready);
       } else {
         cv.wait(lock, ready);
       }
-      if (queue.empty() || writing) {
+      if (queue.empty() || writing || deferred) {
         if (stopping) {
           // A caller still writing finishes (and may queue more) first.
           if (!writing && queue.empty()) break;
@@ -135,6 +138,23 @@ void Storage::Impl::RunAsCaller(Job job, bool more_queued) {
     more_queued = !queue.empty();
   }
   t_writing_as_caller = false;
+}
+
+void Storage::Impl::RunDeferred() {
+  Job job;
+  bool more_queued = false;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    // Shutdown took the role back (the writer thread drains the queue).
+    if (!deferred) return;
+    deferred = false;
+    if (queue.empty()) return;  // cannot happen: the deferring job is queued
+    job = std::move(queue.front());
+    queue.pop_front();
+    more_queued = !queue.empty();
+    writing = true;
+  }
+  RunAsCaller(std::move(job), more_queued);
 }
 
 void Storage::Impl::MarkUnsynced() {
@@ -283,14 +303,36 @@ void Storage::Impl::MaybeSync(bool force) {
 
 void Storage::SubmitWrite(std::function<void(Txn&)> work,
                           std::function<void(std::exception_ptr)> done) {
+  Submit(std::move(work), std::move(done), /*may_defer=*/true);
+}
+
+void Storage::Submit(std::function<void(Txn&)> work,
+                     std::function<void(std::exception_ptr)> done,
+                     bool may_defer) {
   Impl& impl = *impl_;
   {
     std::unique_lock<std::mutex> lock(impl.mu);
     if (!impl.stopping) {
-      if (!impl.caller_runs || impl.writing || !impl.queue.empty() ||
-          t_writing_as_caller) {
+      if (!impl.caller_runs || impl.writing || impl.deferred ||
+          !impl.queue.empty() || t_writing_as_caller) {
         impl.queue.push_back({std::move(work), std::move(done)});
-        impl.cv.notify_one();
+        // Whoever holds the write role (or its deferred run) takes the
+        // queue before giving the role up, so only an idle role needs the
+        // writer thread woken: no futile wake-up per queued write.
+        if (!impl.writing && !impl.deferred) impl.cv.notify_one();
+        return;
+      }
+      const Deferrer* defer = may_defer ? ThreadDeferrer() : nullptr;
+      if (defer != nullptr) {
+        // Group commit on one busy event loop: the writes that the rest of
+        // this round of ready requests submits queue behind this one, and
+        // the deferred run commits them together (core/deferral.h).
+        impl.queue.push_back({std::move(work), std::move(done)});
+        impl.deferred = true;
+        lock.unlock();
+        (*defer)([weak = std::weak_ptr<Impl>(impl_)] {
+          if (std::shared_ptr<Impl> alive = weak.lock()) alive->RunDeferred();
+        });
         return;
       }
       impl.writing = true;
@@ -310,15 +352,22 @@ void Storage::WriteSync(std::function<void(Txn&)> work) {
   if (std::this_thread::get_id() == impl_->writer_id || t_writing_as_caller) {
     throw std::logic_error("storage: WriteSync called on the writer thread");
   }
+  // Blocking an event loop could wait for a run deferred on that very loop.
+  if (ThreadDeferrer() != nullptr) {
+    throw std::logic_error("storage: WriteSync called on an event loop");
+  }
   std::promise<void> finished;
   std::future<void> result = finished.get_future();
-  SubmitWrite(std::move(work), [&finished](std::exception_ptr error) {
-    if (error) {
-      finished.set_exception(error);
-    } else {
-      finished.set_value();
-    }
-  });
+  Submit(
+      std::move(work),
+      [&finished](std::exception_ptr error) {
+        if (error) {
+          finished.set_exception(error);
+        } else {
+          finished.set_value();
+        }
+      },
+      /*may_defer=*/false);
   result.get();
 }
 
@@ -326,6 +375,9 @@ void Storage::Shutdown() {
   {
     std::lock_guard<std::mutex> lock(impl_->mu);
     impl_->stopping = true;
+    // A deferred run may never come (its event loop has stopped): the
+    // writer thread takes the queue instead, and the run finds nothing to do.
+    impl_->deferred = false;
   }
   impl_->cv.notify_all();
   // A closure calling Shutdown cannot join its own thread; the destructor

@@ -106,12 +106,15 @@ void PutItem(const rapidjson::Value& request, const OpContext& ctx,
         if (put->condition) {
           // Read, check and write in this one write transaction: no other
           // writer can slip in between, so the condition is atomic.
-          CheckWriteCondition(
-              put->condition,
-              txn.GetItem(*table, ExtractKey(*table, put->item)),
-              put->return_old_on_failure);
+          std::optional<Item> current =
+              txn.GetItem(*table, ExtractKey(*table, put->item));
+          CheckWriteCondition(put->condition, current,
+                              put->return_old_on_failure);
+          txn.ReplaceItem(*table, put->item, current);
+          put->old_item = std::move(current);
+        } else {
+          put->old_item = txn.PutItem(*table, put->item);
         }
-        put->old_item = txn.PutItem(*table, put->item);
         if (put->collection_metrics) {
           put->metrics = MeasureItemCollection(txn, *table, put->item);
         }

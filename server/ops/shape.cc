@@ -246,14 +246,36 @@ bool MatchesTableNamePattern(const rapidjson::Value& json) {
   return true;
 }
 
+// Where a member sits in the request, e.g. "keySchema.1.member.keyType".
+// Built on the stack as the checker descends and rendered only for a
+// violation: valid requests (nearly all) then cost no string work.
+struct Path {
+  const Path* parent = nullptr;
+  const char* member = nullptr;  // a struct member (its name, capitalised)
+  size_t index = 0;              // else a list element, 1-based
+  std::string_view key;          // else a map entry's key
+
+  std::string Render() const {
+    std::string piece;
+    if (member != nullptr) {
+      piece = LowerFirst(member);
+    } else if (index != 0) {
+      piece = std::to_string(index) + ".member";
+    } else {
+      piece = std::string(key) + ".member";
+    }
+    return parent == nullptr ? piece : parent->Render() + "." + piece;
+  }
+};
+
 class ConstraintChecker {
  public:
   void CheckMember(const rapidjson::Value* json, const Member& member,
-                   const std::string& path) {
+                   const Path& path) {
     auto fail = [&](const std::string& constraint) {
       std::string value =
           json ? "'" + Render(*json, *member.shape) + "'" : "null";
-      errors_.push_back("Value " + value + " at '" + path +
+      errors_.push_back("Value " + value + " at '" + path.Render() +
                         "' failed to satisfy constraint: " + constraint);
     };
     if (json == nullptr) {
@@ -284,25 +306,29 @@ class ConstraintChecker {
            std::to_string(*member.max_length));
     }
     if (!member.enum_values.empty() && json->IsString()) {
+      const std::string_view given(json->GetString(), json->GetStringLength());
       bool found = false;
-      std::string joined;
       for (const char* value : member.enum_values) {
-        if (!joined.empty()) joined += ", ";
-        joined += value;
-        if (std::string_view(value) == json->GetString()) found = true;
+        if (given == value) found = true;
       }
-      if (!found) fail("Member must satisfy enum value set: [" + joined + "]");
+      if (!found) {
+        std::string joined;
+        for (const char* value : member.enum_values) {
+          if (!joined.empty()) joined += ", ";
+          joined += value;
+        }
+        fail("Member must satisfy enum value set: [" + joined + "]");
+      }
     }
     CheckChildren(*json, *member.shape, path);
   }
 
   void CheckChildren(const rapidjson::Value& json, const Shape& shape,
-                     const std::string& path) {
+                     const Path& path) {
     if (shape.kind == Kind::kStruct && json.IsObject()) {
       for (const Member& member : shape.members) {
         CheckMember(Find(json, member.name), member,
-                    path.empty() ? LowerFirst(member.name)
-                                 : path + "." + LowerFirst(member.name));
+                    Path{.parent = &path, .member = member.name});
       }
     } else if (shape.kind == Kind::kList && json.IsArray() &&
                shape.element->kind == Kind::kStruct) {
@@ -310,7 +336,7 @@ class ConstraintChecker {
       for (const auto& element : json.GetArray()) {
         if (!element.IsNull()) {
           CheckChildren(element, *shape.element,
-                        path + "." + std::to_string(index) + ".member");
+                        Path{.parent = &path, .index = index});
         }
         ++index;
       }
@@ -319,11 +345,11 @@ class ConstraintChecker {
       // (e.g. "scanFilter.a.member.comparisonOperator").
       for (const auto& entry : json.GetObject()) {
         if (entry.value.IsNull()) continue;
-        CheckChildren(entry.value, *shape.element,
-                      path + "." +
-                          std::string(entry.name.GetString(),
-                                      entry.name.GetStringLength()) +
-                          ".member");
+        CheckChildren(
+            entry.value, *shape.element,
+            Path{.parent = &path,
+                 .key = std::string_view(entry.name.GetString(),
+                                         entry.name.GetStringLength())});
       }
     }
   }
@@ -402,14 +428,14 @@ void CheckConstraints(const rapidjson::Value& request, const Shape& shape) {
     if (!member.checked_first) continue;
     ConstraintChecker first;
     first.CheckMember(Find(request, member.name), member,
-                      LowerFirst(member.name));
+                      Path{.member = member.name});
     first.ThrowIfAny();
   }
   ConstraintChecker checker;
   for (const Member& member : shape.members) {
     if (member.checked_first) continue;
     checker.CheckMember(Find(request, member.name), member,
-                        LowerFirst(member.name));
+                        Path{.member = member.name});
   }
   checker.ThrowIfAny();
 }

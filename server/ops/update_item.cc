@@ -178,7 +178,7 @@ void UpdateItem(const rapidjson::Value& request, const OpContext& ctx,
           throw ApiError::Validation(
               "Item size to update has exceeded the maximum allowed size");
         }
-        txn.PutItem(*table, req->new_item);
+        txn.ReplaceItem(*table, req->new_item, req->old_item);
         if (req->collection_metrics) {
           req->metrics = MeasureItemCollection(txn, *table, req->new_item);
         }

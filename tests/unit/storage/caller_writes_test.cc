@@ -1,16 +1,20 @@
 // Writes run on the submitting thread in the fast and in-memory modes when
 // no other write is running (StorageOptions::writes_on_caller), and on the
 // writer thread in durable mode. Either way they stay serialized, in order,
-// and a completion may submit more.
+// and a completion may submit more. On a thread with a deferrer (an event
+// loop, core/deferral.h) the run is deferred so that writes submitted
+// meanwhile commit with it.
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <functional>
 #include <future>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "core/deferral.h"
 #include "storage/storage.h"
 #include "tests/unit/storage/test_util.h"
 
@@ -132,6 +136,76 @@ TEST_P(CallerWritesTest, AFailedWriteChangesNothingAndLaterOnesRun) {
                std::runtime_error);
   storage_->WriteSync(Increment());
   EXPECT_EQ(Counter(), 2);
+}
+
+// A deferrer that keeps the runs handed to it until the test runs them.
+struct HeldRuns {
+  std::vector<std::function<void()>> runs;
+  ScopedThreadDeferrer deferrer{
+      [this](std::function<void()> run) { runs.push_back(std::move(run)); }};
+};
+
+TEST_P(CallerWritesTest, OnAnEventLoopWritesWaitForTheDeferredRun) {
+  HeldRuns held;
+  std::vector<int> done_order;
+  std::vector<std::thread::id> done_on;
+  for (int n = 1; n <= 3; ++n) {
+    storage_->SubmitWrite(Increment(), [&, n](std::exception_ptr error) {
+      EXPECT_FALSE(error);
+      done_order.push_back(n);
+      done_on.push_back(std::this_thread::get_id());
+    });
+  }
+  if (GetParam() == Durability::kDurable) {
+    // Durable commits stay on the writer thread: nothing is deferred.
+    EXPECT_TRUE(held.runs.empty());
+    storage_->Shutdown();  // drains the queue
+    EXPECT_EQ(done_order, (std::vector<int>{1, 2, 3}));
+    EXPECT_EQ(Counter(), 3);
+    return;
+  }
+  // One run was deferred for all three; none has run yet.
+  ASSERT_EQ(held.runs.size(), 1u);
+  EXPECT_TRUE(done_order.empty());
+  EXPECT_EQ(Counter(), 0);
+  held.runs[0]();
+  EXPECT_EQ(done_order, (std::vector<int>{1, 2, 3}));
+  for (std::thread::id id : done_on) {
+    EXPECT_EQ(id, std::this_thread::get_id());
+  }
+  EXPECT_EQ(Counter(), 3);
+  // The role was given back: the next write defers a new run.
+  storage_->SubmitWrite(Increment(), nullptr);
+  ASSERT_EQ(held.runs.size(), 2u);
+  held.runs[1]();
+  EXPECT_EQ(Counter(), 4);
+}
+
+TEST_P(CallerWritesTest, ShutdownTakesBackARunThatNeverCame) {
+  HeldRuns held;
+  std::atomic<int> acknowledged{0};
+  for (int n = 0; n < 3; ++n) {
+    storage_->SubmitWrite(Increment(), [&](std::exception_ptr error) {
+      if (!error) acknowledged.fetch_add(1);
+    });
+  }
+  // The event loop stops without running the deferred run: Shutdown must
+  // not wait for it forever, and the writes still commit.
+  storage_->Shutdown();
+  EXPECT_EQ(acknowledged.load(), 3);
+  EXPECT_EQ(Counter(), 3);
+  // The run comes late, or after the Storage is gone: it does nothing.
+  for (auto& run : held.runs) run();
+  storage_.reset();
+  for (auto& run : held.runs) run();
+  EXPECT_EQ(acknowledged.load(), 3);
+}
+
+TEST_P(CallerWritesTest, WriteSyncOnAnEventLoopIsRefused) {
+  HeldRuns held;
+  EXPECT_THROW(storage_->WriteSync(Increment()), std::logic_error);
+  EXPECT_TRUE(held.runs.empty());
+  EXPECT_EQ(Counter(), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, CallerWritesTest,

@@ -221,6 +221,28 @@ TEST_F(StorageTest, PutGetDeleteItemsAndStats) {
   EXPECT_EQ(txn.GetStats(9999).item_count, 0u);
 }
 
+TEST_F(StorageTest, ReplaceItemWithTheReadVersionKeepsStatsExact) {
+  TableDef t = Create(MakeTable("replace"));
+  Item first = MakeItem("p", "1", "first");
+  Item second = MakeItem("p", "1", "second, longer");
+  // Absent, then present: both are what GetItem answered just before.
+  storage_->WriteSync([&](Txn& txn) {
+    std::optional<Item> current = txn.GetItem(t, KeyOf(first));
+    ASSERT_FALSE(current);
+    txn.ReplaceItem(t, first, current);
+  });
+  storage_->WriteSync([&](Txn& txn) {
+    std::optional<Item> current = txn.GetItem(t, KeyOf(second));
+    ASSERT_EQ(current, first);
+    txn.ReplaceItem(t, second, current);
+  });
+  EXPECT_EQ(Get(t, KeyOf(first)), second);
+  Txn txn = storage_->BeginRead();
+  TableStats stats = txn.GetStats(t.id);
+  EXPECT_EQ(stats.item_count, 1u);
+  EXPECT_EQ(stats.size_bytes, ItemSize(second));
+}
+
 TEST_F(StorageTest, ItemsOfAPartitionAreContiguousAndSortedBySortKey) {
   TableDef t = Create(MakeTable("sorted"));
   for (const char* sk : {"10", "-3", "2.5", "0", "100", "-0.5"}) {
@@ -446,6 +468,11 @@ TEST_F(StorageTest, DigestCollisionIsDetectedNotOverwritten) {
   PlantUnderKeyOf(t, victim, squatter);
   EXPECT_FALSE(Get(t, KeyOf(victim)));
   EXPECT_THROW(Put(t, victim), std::runtime_error);
+  // ReplaceItem with GetItem's "absent" must not overwrite the squatter.
+  EXPECT_THROW(storage_->WriteSync([&](Txn& txn) {
+    txn.ReplaceItem(t, victim, txn.GetItem(t, KeyOf(victim)));
+  }),
+               std::runtime_error);
   std::optional<Item> old = Item{};
   storage_->WriteSync(
       [&](Txn& txn) { old = txn.DeleteItem(t, KeyOf(victim)); });
