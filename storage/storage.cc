@@ -637,7 +637,8 @@ std::optional<Item> Txn::PutItem(const TableDef& table, const Item& item) {
                                "; refusing to overwrite another item");
     }
   }
-  WriteItem(table, key, item, old ? &*old : nullptr);
+  WriteItem(table, key, item, old ? &*old : nullptr,
+            old ? std::optional<size_t>(ItemSize(*old)) : std::nullopt);
   return old;
 }
 
@@ -653,18 +654,41 @@ void Txn::ReplaceItem(const TableDef& table, const Item& item,
                              table.name +
                              "; refusing to overwrite another item");
   }
-  WriteItem(table, key, item, old ? &*old : nullptr);
+  WriteItem(table, key, item, old ? &*old : nullptr,
+            old ? std::optional<size_t>(ItemSize(*old)) : std::nullopt);
+}
+
+std::optional<size_t> Txn::PutItemOldSize(const TableDef& table,
+                                          const Item& item) {
+  if (!writable_) throw std::logic_error("PutItem in a read transaction");
+  const std::string key = EncodeItemKey(table, item);
+  std::string_view value;
+  if (!Get(txn_, storage_->impl_->items, key, &value)) {
+    WriteItem(table, key, item, nullptr, std::nullopt);
+    return std::nullopt;
+  }
+  if (!table.indexes.empty() || ItemKeyIsDigested(table, item)) {
+    // The index delta needs the old item, and behind a digest the stored
+    // key must be checked: PutItem does both.
+    std::optional<Item> old = PutItem(table, item);
+    return ItemSize(*old);
+  }
+  // The size from the encoding: no Item tree is built.
+  const size_t old_size = StoredItemSize(value);
+  WriteItem(table, key, item, nullptr, old_size);
+  return old_size;
 }
 
 void Txn::WriteItem(const TableDef& table, const std::string& key,
-                    const Item& item, const Item* old) {
+                    const Item& item, const Item* old,
+                    std::optional<size_t> old_size) {
   const Storage::Impl& impl = *storage_->impl_;
   Put(txn_, impl.items, key, EncodeItem(item));
   ApplyIndexDelta(txn_, impl.indexes, impl.stats, table, key, old, &item);
 
   TableStats stats = GetStats(table.id);
-  if (old) {
-    stats.size_bytes -= ItemSize(*old);
+  if (old_size) {
+    stats.size_bytes -= *old_size;
   } else {
     ++stats.item_count;
   }

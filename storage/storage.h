@@ -158,6 +158,11 @@ class Txn {
   // and decoding it a second time (UpdateItem's read-modify-write).
   void ReplaceItem(const TableDef& table, const Item& item,
                    const std::optional<Item>& old);
+  // PutItem for a caller that needs only the replaced item's ItemSize
+  // (nullopt: there was none). The old item is not decoded unless the
+  // table's indexes or a digested key need it (BatchWriteItem, PutItem
+  // without ReturnValues).
+  std::optional<size_t> PutItemOldSize(const TableDef& table, const Item& item);
   std::optional<Item> DeleteItem(const TableDef& table, const Item& key);
 
   // ---- Raw access, for range scans (Query, Scan) built on top -------------
@@ -168,9 +173,12 @@ class Txn {
 
  private:
   friend class Storage;
-  // The write shared by PutItem and ReplaceItem, once `old` is known.
+  // The write shared by PutItem, ReplaceItem and PutItemOldSize, once the
+  // replaced item is known: `old_size` is its ItemSize (nullopt: none), and
+  // `old` the item itself, which only a table with indexes needs.
   void WriteItem(const TableDef& table, const std::string& key,
-                 const Item& item, const Item* old);
+                 const Item& item, const Item* old,
+                 std::optional<size_t> old_size);
   Txn(Storage* storage, MDB_txn* txn, bool writable)
       : storage_(storage), txn_(txn), writable_(writable) {}
   Storage* storage_;

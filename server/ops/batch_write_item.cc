@@ -93,31 +93,41 @@ void CheckConstraints(const rapidjson::Value& request) {
     size_t size = table.value.IsArray() ? table.value.Size() : 0;
     if (size < 1 || size > 25) bad_length = true;
   }
-  std::string rendered = "'" + RenderValue(*items) + "'";
-  if (bad_name) errors.Add(rendered, "requestItems", kTableNameKeysConstraint);
-  if (bad_length) {
-    errors.Add(rendered, "requestItems",
-               "Map value must satisfy constraint: [Member must have length "
-               "less than or equal to 25, Member must have length greater "
-               "than or equal to 1]");
+  // Rendered only for a violation: the whole RequestItems of a valid
+  // batch (25 items) took a fifth of BatchWriteItem's CPU to render.
+  if (bad_name || bad_length) {
+    const std::string rendered = "'" + RenderValue(*items) + "'";
+    if (bad_name) {
+      errors.Add(rendered, "requestItems", kTableNameKeysConstraint);
+    }
+    if (bad_length) {
+      errors.Add(rendered, "requestItems",
+                 "Map value must satisfy constraint: [Member must have length "
+                 "less than or equal to 25, Member must have length greater "
+                 "than or equal to 1]");
+    }
   }
   for (const auto& table : items->GetObject()) {
     if (!table.value.IsArray()) continue;
-    std::string base =
-        "requestItems." +
-        std::string(table.name.GetString(), table.name.GetStringLength()) +
-        ".member.";
-    size_t index = 1;
+    size_t index = 0;
     for (const auto& element : table.value.GetArray()) {
-      std::string path = base + std::to_string(index++) + ".member.";
+      ++index;
+      // The path is built only for a violation.
+      auto path = [&] {
+        return "requestItems." +
+               std::string(table.name.GetString(),
+                           table.name.GetStringLength()) +
+               ".member." + std::to_string(index) + ".member.";
+      };
       if (const rapidjson::Value* del = shape::Find(element, "DeleteRequest");
           del != nullptr && shape::Find(*del, "Key") == nullptr) {
-        errors.Add("null", path + "deleteRequest.key",
+        errors.Add("null", path() + "deleteRequest.key",
                    "Member must not be null");
       }
       if (const rapidjson::Value* put = shape::Find(element, "PutRequest");
           put != nullptr && shape::Find(*put, "Item") == nullptr) {
-        errors.Add("null", path + "putRequest.item", "Member must not be null");
+        errors.Add("null", path() + "putRequest.item",
+                   "Member must not be null");
       }
     }
   }
@@ -209,9 +219,10 @@ void BatchWriteItem(const rapidjson::Value& request, const OpContext& ctx,
           if (op.is_put) {
             KeyOfItem(table, op.item);
             ValidateIndexKeys(table, op.item);
-            std::optional<Item> old = txn.PutItem(table, op.item);
+            // Capacity needs only the replaced item's size.
+            std::optional<size_t> old_size = txn.PutItemOldSize(table, op.item);
             size_t bytes = ItemSize(op.item);
-            if (old) bytes = std::max(bytes, ItemSize(*old));
+            if (old_size) bytes = std::max(bytes, *old_size);
             batch->consumed.Add(op.table_name, WriteUnits(bytes));
           } else {
             ValidateKey(table, op.item);

@@ -54,6 +54,8 @@ struct PutRequest {
   bool return_old_on_failure = false;
   bool collection_metrics = false;  // ReturnItemCollectionMetrics=SIZE
   std::optional<Item> old_item;     // filled by the writer
+  // The replaced item's size, when only that was read (no ALL_OLD).
+  std::optional<size_t> old_size;
   std::optional<ItemCollectionMetrics> metrics;  // filled by the writer
 };
 
@@ -112,8 +114,11 @@ void PutItem(const rapidjson::Value& request, const OpContext& ctx,
                               put->return_old_on_failure);
           txn.ReplaceItem(*table, put->item, current);
           put->old_item = std::move(current);
-        } else {
+        } else if (put->return_old) {
           put->old_item = txn.PutItem(*table, put->item);
+        } else {
+          // Capacity needs only the replaced item's size.
+          put->old_size = txn.PutItemOldSize(*table, put->item);
         }
         if (put->collection_metrics) {
           put->metrics = MeasureItemCollection(txn, *table, put->item);
@@ -129,6 +134,7 @@ void PutItem(const rapidjson::Value& request, const OpContext& ctx,
         }
         size_t bytes = ItemSize(put->item);
         if (put->old_item) bytes = std::max(bytes, ItemSize(*put->old_item));
+        if (put->old_size) bytes = std::max(bytes, *put->old_size);
         WriteConsumedCapacity(writer, put->capacity, put->table_name,
                               WriteUnits(bytes));
         WriteItemCollectionMetrics(writer, put->metrics);

@@ -243,6 +243,25 @@ TEST_F(StorageTest, ReplaceItemWithTheReadVersionKeepsStatsExact) {
   EXPECT_EQ(stats.size_bytes, ItemSize(second));
 }
 
+TEST_F(StorageTest, PutItemOldSizeReportsTheReplacedSizeAndKeepsStats) {
+  TableDef t = Create(MakeTable("sized"));
+  Item first = MakeItem("p", "1", "first");
+  Item second = MakeItem("p", "1", "second, longer");
+  std::optional<size_t> old_size = 7;
+  storage_->WriteSync(
+      [&](Txn& txn) { old_size = txn.PutItemOldSize(t, first); });
+  EXPECT_FALSE(old_size);
+  storage_->WriteSync(
+      [&](Txn& txn) { old_size = txn.PutItemOldSize(t, second); });
+  ASSERT_TRUE(old_size);
+  EXPECT_EQ(*old_size, ItemSize(first));
+  EXPECT_EQ(Get(t, KeyOf(first)), second);
+  Txn txn = storage_->BeginRead();
+  TableStats stats = txn.GetStats(t.id);
+  EXPECT_EQ(stats.item_count, 1u);
+  EXPECT_EQ(stats.size_bytes, ItemSize(second));
+}
+
 TEST_F(StorageTest, ItemsOfAPartitionAreContiguousAndSortedBySortKey) {
   TableDef t = Create(MakeTable("sorted"));
   for (const char* sk : {"10", "-3", "2.5", "0", "100", "-0.5"}) {
@@ -477,6 +496,22 @@ TEST_F(StorageTest, DigestCollisionIsDetectedNotOverwritten) {
   storage_->WriteSync(
       [&](Txn& txn) { old = txn.DeleteItem(t, KeyOf(victim)); });
   EXPECT_FALSE(old);
+}
+
+TEST_F(StorageTest, PutItemOldSizeChecksTheKeyBehindADigest) {
+  // Only a digested key can share its slot with another item; the
+  // size-only path must then check the stored key as PutItem does.
+  TableDef t = Create(MakeTable("collide3"));
+  Item victim = MakeItem(std::string(300, 'v'), "1");
+  Item squatter = MakeItem(std::string(300, 's'), "1", "squatter");
+  ASSERT_TRUE(ItemKeyIsDigested(t, KeyOf(victim)));
+  PlantUnderKeyOf(t, victim, squatter);
+  EXPECT_THROW(
+      storage_->WriteSync([&](Txn& txn) { txn.PutItemOldSize(t, victim); }),
+      std::runtime_error);
+  Txn txn = storage_->BeginRead();
+  std::string_view stored;
+  EXPECT_FALSE(txn.GetStoredItem(t, KeyOf(victim), &stored));
 }
 
 TEST_F(StorageTest, WritesAfterShutdownAreRejected) {
