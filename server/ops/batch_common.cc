@@ -94,8 +94,29 @@ std::string RenderValue(const rapidjson::Value& json) {
 }
 
 std::string KeyIdentity(const std::string& table, const Item& key) {
-  // Decoded numbers are canonical, and Item is ordered, so the JSON text
-  // identifies the key.
+  // Decoded numbers are canonical and Item is ordered, so names, types and
+  // scalars identify a key of strings, numbers and binaries; the lengths
+  // keep the concatenation unambiguous. (Cheaper than writing JSON, which
+  // was 4 % of a BatchWriteItem.)
+  std::string id = table;
+  id += '\0';
+  bool scalars = true;
+  for (const auto& [name, value] : key) {
+    if (value.type != AttrType::kS && value.type != AttrType::kN &&
+        value.type != AttrType::kB) {
+      scalars = false;
+      break;
+    }
+    id += std::to_string(name.size());
+    id += ':';
+    id += name;
+    id += static_cast<char>('0' + static_cast<int>(value.type));
+    id += std::to_string(value.scalar.size());
+    id += ':';
+    id += value.scalar;
+  }
+  if (scalars) return id;
+  // Other types (a key not validated yet): the JSON text identifies it.
   rapidjson::StringBuffer buffer;
   JsonWriter writer(buffer);
   WriteItem(key, writer);
