@@ -164,15 +164,18 @@ fi
 # The fuzzers: bounded runs over the committed seed corpora; any crash,
 # leak, hang or 500 fails them. expression_fuzzer drives the expression
 # parsers (DYNALOCAL_FUZZ_SECONDS, default 60); request_fuzzer sends whole
-# request bodies to every operation through the router (half that time).
+# request bodies to every operation through the router (half that time);
+# auth_fuzzer sends hostile request lines, headers and signatures to SigV4
+# verification (a quarter).
 fuzz_seconds="${DYNALOCAL_FUZZ_SECONDS:-60}"
 stage "fuzzers (libFuzzer) in $build_fuzz/"
 if cmake -S . -B "$build_fuzz" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
          -DCMAKE_CXX_COMPILER=clang++ -DDYNALOCAL_FUZZ=ON -DDYNALOCAL_TESTS=OFF >/dev/null &&
-   cmake --build "$build_fuzz" -j "$jobs" --target expression_fuzzer request_fuzzer; then
-  for fuzzer in expression request; do
+   cmake --build "$build_fuzz" -j "$jobs" --target expression_fuzzer request_fuzzer auth_fuzzer; then
+  for fuzzer in expression request auth; do
     seconds=$fuzz_seconds
     [[ $fuzzer == request ]] && seconds=$((fuzz_seconds / 2))
+    [[ $fuzzer == auth ]] && seconds=$((fuzz_seconds / 4))
     fuzz_corpus="$logdir/fuzz-corpus-$fuzzer"
     mkdir -p "$fuzz_corpus"
     if "$build_fuzz/${fuzzer}_fuzzer" -max_total_time="$seconds" \
