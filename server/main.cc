@@ -22,6 +22,7 @@
 #include "server/config.h"
 #include "server/health_check.h"
 #include "server/http_server.h"
+#include "server/ops/ops.h"
 #include "server/router.h"
 #include "storage/storage.h"
 
@@ -138,6 +139,14 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     std::cerr << "dynalocal: cannot open storage: " << e.what() << "\n";
     return 1;
+  }
+
+  // An index left CREATING by a process that stopped mid-backfill would
+  // never become readable otherwise.
+  try {
+    ddb::ops::ResumeIndexBackfills(*storage);
+  } catch (const std::exception& e) {
+    spdlog::error("cannot resume index backfills: {}", e.what());
   }
 
   int exit_code = 0;

@@ -453,6 +453,15 @@ std::vector<std::string> Txn::ListTables(std::string_view ns,
   return names;
 }
 
+std::vector<TableDef> Txn::AllTables() const {
+  std::vector<TableDef> tables;
+  Cursor cursor(*this, storage_->impl_->catalog);
+  for (bool ok = cursor.SeekFirst(); ok; ok = cursor.Next()) {
+    tables.push_back(DecodeTableDef(cursor.value()));
+  }
+  return tables;
+}
+
 TableStats Txn::GetStats(uint64_t table_id) const {
   return ReadStats(txn_, storage_->impl_->stats, StatsKey(table_id));
 }

@@ -116,6 +116,9 @@ class Txn {
   std::vector<std::string> ListTables(std::string_view ns,
                                       std::string_view start_after,
                                       size_t limit) const;
+  // Every table of every namespace (start-up work such as resuming index
+  // backfills; not for request paths).
+  std::vector<TableDef> AllTables() const;
   TableStats GetStats(uint64_t table_id) const;
   // An index's entry count and the DynamoDB size of its projected items.
   TableStats GetIndexStats(uint64_t table_id, uint32_t index_id) const;

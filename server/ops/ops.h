@@ -62,6 +62,11 @@ void ListTagsOfResource(const rapidjson::Value&, const OpContext&,
 void UpdateTimeToLive(const rapidjson::Value&, const OpContext&, OpCompletion);
 void DescribeTimeToLive(const rapidjson::Value&, const OpContext&,
                         OpCompletion);
+
+// At start-up: restarts the backfill of every global secondary index left
+// CREATING by a process that stopped mid-backfill (update_table.cc), so the
+// index becomes readable instead of staying CREATING. Returns how many.
+int ResumeIndexBackfills(Storage& storage);
 }  // namespace ops
 
 }  // namespace ddb

@@ -6,8 +6,13 @@
 // every write from that commit on; the existing items are then indexed in
 // chunks, each its own write transaction on the writer thread, so other
 // writes interleave with a long backfill. The last chunk turns the index
-// ACTIVE in the same transaction that indexes the last items.
+// ACTIVE in the same transaction that indexes the last items. A backfill
+// cut short (the process stopped, or a chunk failed on a full database) is
+// restarted when the server next starts (ResumeIndexBackfills).
+#include <spdlog/spdlog.h>
+
 #include <memory>
+#include <vector>
 
 #include "core/api_error.h"
 #include "server/ops/common.h"
@@ -251,6 +256,28 @@ void RunBackfill(Storage* storage, std::shared_ptr<Backfill> state) {
 }
 
 }  // namespace
+
+int ResumeIndexBackfills(Storage& storage) {
+  std::vector<TableDef> tables = storage.BeginRead().AllTables();
+  int resumed = 0;
+  for (const TableDef& table : tables) {
+    for (const IndexDef& index : table.indexes) {
+      if (!index.backfilling) continue;
+      // From the first item again: entries already made are kept
+      // (Txn::BackfillIndex), so a restart costs time, not correctness.
+      auto state = std::make_shared<Backfill>();
+      state->ns = table.ns;
+      state->table_name = table.name;
+      state->table_id = table.id;
+      state->index_id = index.id;
+      spdlog::info("resuming the backfill of index {} of table {}", index.name,
+                   table.name);
+      RunBackfill(&storage, state);
+      ++resumed;
+    }
+  }
+  return resumed;
+}
 
 void UpdateTable(const rapidjson::Value& request, const OpContext& ctx,
                  OpCompletion done) {

@@ -4,6 +4,7 @@
 #include <string>
 #include <thread>
 
+#include "server/ops/ops.h"
 #include "tests/ops/ops_fixture.h"
 
 namespace ddb::testing {
@@ -64,6 +65,54 @@ TEST_F(IndexUpdateTableTest, CreateBackfillsAndDeleteDrops) {
           R"({"TableName":"tbl","IndexName":"byG","KeyConditionExpression":"g = :g","ExpressionAttributeValues":{":g":{"S":"even"}}})"),
       "ValidationException",
       "The table does not have the specified index: byG");
+}
+
+TEST_F(IndexUpdateTableTest, ABackfillCutShortResumesAtStartUp) {
+  CreateHashTable("tbl");
+  constexpr int kItems = 1500;  // more than one backfill chunk
+  for (int i = 0; i < kItems; ++i) {
+    ASSERT_EQ(Call("PutItem", R"({"TableName":"tbl","Item":{"pk":{"S":"p)" +
+                                  std::to_string(i) + R"("},"g":{"S":"all"}}})")
+                  .status,
+              200);
+  }
+  ASSERT_EQ(Call("UpdateTable", R"({"TableName":"tbl",
+    "AttributeDefinitions":[{"AttributeName":"g","AttributeType":"S"}],
+    "GlobalSecondaryIndexUpdates":[{"Create":{"IndexName":"byG",
+      "KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],
+      "Projection":{"ProjectionType":"KEYS_ONLY"}}}]})")
+                .status,
+            200);
+  for (int i = 0; i < 500 && IndexStatus("byG") != "ACTIVE"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(IndexStatus("byG"), "ACTIVE");
+  // What a process stopped mid-backfill leaves: the index still marked
+  // backfilling, with none of its entries made yet.
+  storage_->WriteSync([](Txn& txn) {
+    for (TableDef table : txn.AllTables()) {
+      if (table.name != "tbl") continue;
+      for (IndexDef& index : table.indexes) {
+        txn.DropIndex(table, index.id);
+        index.backfilling = true;
+      }
+      txn.UpdateTable(table);
+    }
+  });
+  EXPECT_EQ(IndexStatus("byG"), "CREATING");
+
+  EXPECT_EQ(ops::ResumeIndexBackfills(*storage_), 1);
+  for (int i = 0; i < 500 && IndexStatus("byG") != "ACTIVE"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(IndexStatus("byG"), "ACTIVE");
+  Response q = Call(
+      "Query",
+      R"({"TableName":"tbl","IndexName":"byG","Select":"COUNT","KeyConditionExpression":"g = :g","ExpressionAttributeValues":{":g":{"S":"all"}}})");
+  ASSERT_EQ(q.status, 200) << q.body;
+  EXPECT_EQ(q.json["Count"].GetInt(), kItems);
+  // Nothing left to resume.
+  EXPECT_EQ(ops::ResumeIndexBackfills(*storage_), 0);
 }
 
 TEST_F(IndexUpdateTableTest, BillingModeAndThroughput) {
