@@ -22,6 +22,24 @@ class IndexUpdateTableTest : public OpsTest {
     }
     return "";
   }
+
+  // The status once the backfill is over (or after 5 s).
+  std::string AwaitActive(const std::string& index) {
+    for (int i = 0; i < 500 && IndexStatus(index) != "ACTIVE"; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return IndexStatus(index);
+  }
+
+  // How many items the index finds under g = `value`.
+  int CountInIndex(const std::string& value) {
+    Response q = Call(
+        "Query",
+        R"({"TableName":"tbl","IndexName":"byG","Select":"COUNT","KeyConditionExpression":"g = :g","ExpressionAttributeValues":{":g":{"S":")" +
+            value + R"("}}})");
+    EXPECT_EQ(q.status, 200) << q.body;
+    return q.status == 200 ? q.json["Count"].GetInt() : -1;
+  }
 };
 
 TEST_F(IndexUpdateTableTest, CreateBackfillsAndDeleteDrops) {
@@ -40,15 +58,8 @@ TEST_F(IndexUpdateTableTest, CreateBackfillsAndDeleteDrops) {
       "KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],
       "Projection":{"ProjectionType":"KEYS_ONLY"}}}]})");
   ASSERT_EQ(r.status, 200) << r.body;
-  for (int i = 0; i < 500 && IndexStatus("byG") != "ACTIVE"; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  ASSERT_EQ(IndexStatus("byG"), "ACTIVE");
-  Response q = Call(
-      "Query",
-      R"({"TableName":"tbl","IndexName":"byG","Select":"COUNT","KeyConditionExpression":"g = :g","ExpressionAttributeValues":{":g":{"S":"even"}}})");
-  ASSERT_EQ(q.status, 200) << q.body;
-  EXPECT_EQ(q.json["Count"].GetInt(), kItems / 2);
+  ASSERT_EQ(AwaitActive("byG"), "ACTIVE");
+  EXPECT_EQ(CountInIndex("even"), kItems / 2);
 
   ExpectError(Call("UpdateTable", R"({"TableName":"tbl",
     "GlobalSecondaryIndexUpdates":[{"Delete":{"IndexName":"nope"}}]})"),
@@ -83,10 +94,7 @@ TEST_F(IndexUpdateTableTest, ABackfillCutShortResumesAtStartUp) {
       "Projection":{"ProjectionType":"KEYS_ONLY"}}}]})")
                 .status,
             200);
-  for (int i = 0; i < 500 && IndexStatus("byG") != "ACTIVE"; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  ASSERT_EQ(IndexStatus("byG"), "ACTIVE");
+  ASSERT_EQ(AwaitActive("byG"), "ACTIVE");
   // What a process stopped mid-backfill leaves: the index still marked
   // backfilling, with none of its entries made yet.
   storage_->WriteSync([](Txn& txn) {
@@ -102,15 +110,8 @@ TEST_F(IndexUpdateTableTest, ABackfillCutShortResumesAtStartUp) {
   EXPECT_EQ(IndexStatus("byG"), "CREATING");
 
   EXPECT_EQ(ops::ResumeIndexBackfills(*storage_), 1);
-  for (int i = 0; i < 500 && IndexStatus("byG") != "ACTIVE"; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  ASSERT_EQ(IndexStatus("byG"), "ACTIVE");
-  Response q = Call(
-      "Query",
-      R"({"TableName":"tbl","IndexName":"byG","Select":"COUNT","KeyConditionExpression":"g = :g","ExpressionAttributeValues":{":g":{"S":"all"}}})");
-  ASSERT_EQ(q.status, 200) << q.body;
-  EXPECT_EQ(q.json["Count"].GetInt(), kItems);
+  ASSERT_EQ(AwaitActive("byG"), "ACTIVE");
+  EXPECT_EQ(CountInIndex("all"), kItems);
   // Nothing left to resume.
   EXPECT_EQ(ops::ResumeIndexBackfills(*storage_), 0);
 }
