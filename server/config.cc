@@ -242,8 +242,9 @@ const OptionSpec kOptions[] = {
      },
      [](const Config& c) { return std::string(c.request_log ? "on" : "off"); }},
     {"delay-transient-statuses", "",
-     "keep a new global secondary index CREATING for a few seconds, as "
-     "DynamoDB Local's -delayTransientStatuses does",
+     "keep a new global secondary index CREATING, and a deleted one "
+     "DELETING, for a few seconds, as DynamoDB Local's "
+     "-delayTransientStatuses does",
      [](Config& c, std::string_view v) -> std::string {
        c.delay_transient_statuses = FlagValue(v);
        return "";

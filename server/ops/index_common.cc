@@ -403,6 +403,12 @@ struct CreatingHolds {
   std::mutex mu;
   std::map<std::pair<uint64_t, uint32_t>, std::chrono::steady_clock::time_point>
       until;
+  // Deleted GSIs still listed as DELETING, per table id.
+  struct Deleting {
+    IndexDef index;
+    std::chrono::steady_clock::time_point until;
+  };
+  std::map<uint64_t, std::vector<Deleting>> deleting;
 };
 
 CreatingHolds& Holds() {
@@ -430,41 +436,86 @@ bool IndexHeldCreating(uint64_t table_id, uint32_t index_id) {
   return false;
 }
 
+void HoldIndexDeleting(uint64_t table_id, const IndexDef& index,
+                       std::chrono::milliseconds hold) {
+  CreatingHolds& holds = Holds();
+  std::lock_guard lock(holds.mu);
+  holds.deleting[table_id].push_back(
+      {index, std::chrono::steady_clock::now() + hold});
+}
+
+namespace {
+
+// The deleted GSIs of `table` still to be listed as DELETING; forgets those
+// whose hold has passed, and any that a live index of the same name
+// replaced.
+std::vector<IndexDef> IndexesHeldDeleting(const TableDef& table) {
+  CreatingHolds& holds = Holds();
+  std::lock_guard lock(holds.mu);
+  std::vector<IndexDef> held;
+  if (holds.deleting.empty()) return held;
+  auto it = holds.deleting.find(table.id);
+  if (it == holds.deleting.end()) return held;
+  const auto now = std::chrono::steady_clock::now();
+  std::erase_if(it->second, [&](const CreatingHolds::Deleting& d) {
+    return now >= d.until || table.FindIndex(d.index.name) != nullptr;
+  });
+  for (const CreatingHolds::Deleting& d : it->second) held.push_back(d.index);
+  if (it->second.empty()) holds.deleting.erase(it);
+  return held;
+}
+
+void WriteGlobalIndex(JsonWriter& writer, const TableDef& table,
+                      const IndexDef& index, const TableStats& stats,
+                      const char* index_status) {
+  writer.StartObject();
+  if (index.backfilling) {
+    writer.Key("Backfilling");
+    writer.Bool(true);
+  }
+  WriteCommon(writer, table, index, stats);
+  writer.Key("IndexStatus");
+  writer.String(index_status);
+  writer.Key("ProvisionedThroughput");
+  writer.StartObject();
+  writer.Key("NumberOfDecreasesToday");
+  writer.Int(0);
+  writer.Key("ReadCapacityUnits");
+  writer.Int64(index.read_capacity);
+  writer.Key("WriteCapacityUnits");
+  writer.Int64(index.write_capacity);
+  writer.EndObject();
+  writer.EndObject();
+}
+
+}  // namespace
+
 void WriteGlobalIndexes(JsonWriter& writer, const TableDef& table,
                         const std::vector<TableStats>& index_stats,
                         const char* table_status) {
+  const std::string status = table_status;
+  std::vector<IndexDef> deleting = IndexesHeldDeleting(table);
   bool any = false;
+  auto start = [&] {
+    if (any) return;
+    writer.Key("GlobalSecondaryIndexes");
+    writer.StartArray();
+    any = true;
+  };
   for (size_t i = 0; i < table.indexes.size(); ++i) {
     const IndexDef& index = table.indexes[i];
     if (!index.global) continue;
-    if (!any) {
-      writer.Key("GlobalSecondaryIndexes");
-      writer.StartArray();
-      any = true;
-    }
-    writer.StartObject();
-    const std::string status = table_status;
-    if (index.backfilling) {
-      writer.Key("Backfilling");
-      writer.Bool(true);
-    }
-    WriteCommon(writer, table, index, StatsAt(index_stats, i));
-    writer.Key("IndexStatus");
+    start();
     const bool creating = index.backfilling || status == "CREATING" ||
                           IndexHeldCreating(table.id, index.id);
-    writer.String(creating               ? "CREATING"
-                  : status == "DELETING" ? "DELETING"
-                                         : "ACTIVE");
-    writer.Key("ProvisionedThroughput");
-    writer.StartObject();
-    writer.Key("NumberOfDecreasesToday");
-    writer.Int(0);
-    writer.Key("ReadCapacityUnits");
-    writer.Int64(index.read_capacity);
-    writer.Key("WriteCapacityUnits");
-    writer.Int64(index.write_capacity);
-    writer.EndObject();
-    writer.EndObject();
+    WriteGlobalIndex(writer, table, index, StatsAt(index_stats, i),
+                     creating               ? "CREATING"
+                     : status == "DELETING" ? "DELETING"
+                                            : "ACTIVE");
+  }
+  for (const IndexDef& index : deleting) {
+    start();
+    WriteGlobalIndex(writer, table, index, TableStats{}, "DELETING");
   }
   if (any) writer.EndArray();
 }

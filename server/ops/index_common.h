@@ -64,6 +64,10 @@ inline constexpr std::chrono::milliseconds kTransientStatusDelay{2000};
 void HoldIndexCreating(uint64_t table_id, uint32_t index_id,
                        std::chrono::milliseconds hold);
 bool IndexHeldCreating(uint64_t table_id, uint32_t index_id);
+// And a GSI deleted by UpdateTable is still listed, DELETING, until `hold`
+// has passed (it is gone from storage at once, so reads already refuse it).
+void HoldIndexDeleting(uint64_t table_id, const IndexDef& index,
+                       std::chrono::milliseconds hold);
 
 void WriteGlobalIndexes(JsonWriter& writer, const TableDef& table,
                         const std::vector<TableStats>& index_stats,

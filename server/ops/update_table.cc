@@ -105,6 +105,7 @@ struct UpdateRequest {
   std::optional<rapidjson::Document> create_json;  // a copy of Create
   std::optional<std::pair<int64_t, int64_t>> index_throughput;
   // Filled by the writer.
+  std::optional<IndexDef> deleted_index;  // the GSI a Delete removed
   TableDef table;
   TableStats stats;
   std::vector<TableStats> index_stats;
@@ -359,6 +360,7 @@ void UpdateTable(const rapidjson::Value& request, const OpContext& ctx,
         ApplyTableUpdate(*req, *table);
         if (req->index_action == "Delete") {
           const IndexDef* index = table->FindIndex(req->index_name);
+          req->deleted_index = *index;
           txn.DropIndex(*table, index->id);
           std::erase_if(table->indexes, [&](const IndexDef& i) {
             return i.name == req->index_name;
@@ -383,6 +385,11 @@ void UpdateTable(const rapidjson::Value& request, const OpContext& ctx,
                               kTransientStatusDelay);
           }
           RunBackfill(storage, state);
+        }
+        if (req->deleted_index && delay) {
+          // Listed DELETING for a while, in this answer too.
+          HoldIndexDeleting(req->table.id, *req->deleted_index,
+                            kTransientStatusDelay);
         }
         rapidjson::StringBuffer buffer;
         JsonWriter writer(buffer);

@@ -204,7 +204,7 @@ class HealthCheck(unittest.TestCase):
 
 
 class DelayTransientStatuses(unittest.TestCase):
-    def test_new_gsi_stays_creating_for_a_while(self):
+    def test_gsi_stays_creating_then_deleting_for_a_while(self):
         server = start("delay", "--in-memory", "-delayTransientStatuses")
         try:
             ddb = client_for(server.endpoint, "K")
@@ -230,6 +230,29 @@ class DelayTransientStatuses(unittest.TestCase):
                     break
                 time.sleep(0.2)
             self.assertEqual(index["IndexStatus"], "ACTIVE")
+            self.assertGreaterEqual(time.monotonic() - started, 1.5)
+
+            # A deleted GSI is listed DELETING for a while, then disappears;
+            # it cannot be read meanwhile.
+            answer = ddb.update_table(
+                TableName="delayed",
+                GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "byG"}}])
+            started = time.monotonic()
+            listed = answer["TableDescription"]["GlobalSecondaryIndexes"]
+            self.assertEqual([(i["IndexName"], i["IndexStatus"]) for i in listed],
+                             [("byG", "DELETING")])
+            described = ddb.describe_table(TableName="delayed")["Table"]
+            self.assertEqual(described["GlobalSecondaryIndexes"][0]["IndexStatus"], "DELETING")
+            with self.assertRaises(ddb.exceptions.ClientError) as raised:
+                ddb.query(TableName="delayed", IndexName="byG", KeyConditionExpression="g = :g",
+                          ExpressionAttributeValues={":g": {"S": "x"}})
+            self.assertEqual(raised.exception.response["Error"]["Code"], "ValidationException")
+            while time.monotonic() - started < 10:
+                described = ddb.describe_table(TableName="delayed")["Table"]
+                if "GlobalSecondaryIndexes" not in described:
+                    break
+                time.sleep(0.2)
+            self.assertNotIn("GlobalSecondaryIndexes", described)
             self.assertGreaterEqual(time.monotonic() - started, 1.5)
         finally:
             server.stop()
