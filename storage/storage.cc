@@ -633,6 +633,17 @@ void ApplyIndexDelta(MDB_txn* txn, MDB_dbi indexes, MDB_dbi stats_dbi,
 
 }  // namespace
 
+namespace {
+
+// A write whose encoded key leads to another item (a key digest collision,
+// key_codec.h) must not overwrite it.
+[[noreturn]] void RefuseDigestCollision(const TableDef& table) {
+  throw std::runtime_error("storage: key digest collision in table " +
+                           table.name + "; refusing to overwrite another item");
+}
+
+}  // namespace
+
 std::optional<Item> Txn::PutItem(const TableDef& table, const Item& item) {
   if (!writable_) throw std::logic_error("PutItem in a read transaction");
   const std::string key = EncodeItemKey(table, item);
@@ -640,11 +651,7 @@ std::optional<Item> Txn::PutItem(const TableDef& table, const Item& item) {
   std::string_view value;
   if (Get(txn_, storage_->impl_->items, key, &value)) {
     old = DecodeItem(value);
-    if (!SameKey(table, *old, item)) {
-      throw std::runtime_error("storage: key digest collision in table " +
-                               table.name +
-                               "; refusing to overwrite another item");
-    }
+    if (!SameKey(table, *old, item)) RefuseDigestCollision(table);
   }
   WriteItem(table, key, item, old ? &*old : nullptr,
             old ? std::optional<size_t>(ItemSize(*old)) : std::nullopt);
@@ -659,9 +666,7 @@ void Txn::ReplaceItem(const TableDef& table, const Item& item,
   // GetItem answers "absent" for a slot that holds another item behind the
   // same key digest: that item must not be overwritten.
   if (!old && Get(txn_, storage_->impl_->items, key, &value)) {
-    throw std::runtime_error("storage: key digest collision in table " +
-                             table.name +
-                             "; refusing to overwrite another item");
+    RefuseDigestCollision(table);
   }
   WriteItem(table, key, item, old ? &*old : nullptr,
             old ? std::optional<size_t>(ItemSize(*old)) : std::nullopt);
@@ -676,15 +681,18 @@ std::optional<size_t> Txn::PutItemOldSize(const TableDef& table,
     WriteItem(table, key, item, nullptr, std::nullopt);
     return std::nullopt;
   }
-  if (!table.indexes.empty() || ItemKeyIsDigested(table, item)) {
-    // The index delta needs the old item, and behind a digest the stored
-    // key must be checked: PutItem does both.
-    std::optional<Item> old = PutItem(table, item);
-    return ItemSize(*old);
+  if (table.indexes.empty() && !ItemKeyIsDigested(table, item)) {
+    // The size from the encoding: no Item tree is built.
+    const size_t old_size = StoredItemSize(value);
+    WriteItem(table, key, item, nullptr, old_size);
+    return old_size;
   }
-  // The size from the encoding: no Item tree is built.
-  const size_t old_size = StoredItemSize(value);
-  WriteItem(table, key, item, nullptr, old_size);
+  // The index delta needs the old item, and behind a digest its key must
+  // be checked.
+  const Item old = DecodeItem(value);
+  if (!SameKey(table, old, item)) RefuseDigestCollision(table);
+  const size_t old_size = ItemSize(old);
+  WriteItem(table, key, item, &old, old_size);
   return old_size;
 }
 

@@ -199,6 +199,19 @@ void ValidateIndexKeys(const TableDef& table, const Item& item) {
   }
 }
 
+void WriteProvisionedThroughput(JsonWriter& writer, int64_t read_capacity,
+                                int64_t write_capacity) {
+  writer.Key("ProvisionedThroughput");
+  writer.StartObject();
+  writer.Key("NumberOfDecreasesToday");
+  writer.Int(0);
+  writer.Key("ReadCapacityUnits");
+  writer.Int64(read_capacity);
+  writer.Key("WriteCapacityUnits");
+  writer.Int64(write_capacity);
+  writer.EndObject();
+}
+
 void WriteTableDescription(JsonWriter& writer, const TableDef& table,
                            const TableStats& stats, const char* status,
                            const std::vector<TableStats>& index_stats) {
@@ -244,15 +257,7 @@ void WriteTableDescription(JsonWriter& writer, const TableDef& table,
   if (table.range_key) key_element(*table.range_key, "RANGE");
   writer.EndArray();
   WriteLocalIndexes(writer, table, index_stats);
-  writer.Key("ProvisionedThroughput");
-  writer.StartObject();
-  writer.Key("NumberOfDecreasesToday");
-  writer.Int(0);
-  writer.Key("ReadCapacityUnits");
-  writer.Int64(table.read_capacity);
-  writer.Key("WriteCapacityUnits");
-  writer.Int64(table.write_capacity);
-  writer.EndObject();
+  WriteProvisionedThroughput(writer, table.read_capacity, table.write_capacity);
   writer.Key("TableArn");
   writer.String(TableArn(table));
   writer.Key("TableId");

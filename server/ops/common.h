@@ -58,6 +58,10 @@ double ReadUnits(size_t item_bytes, bool consistent);
 void WriteConsumedCapacity(JsonWriter& writer, CapacityMode mode,
                            const std::string& table_name, double units);
 
+// Writes a "ProvisionedThroughput" member (of a table or a GSI).
+void WriteProvisionedThroughput(JsonWriter& writer, int64_t read_capacity,
+                                int64_t write_capacity);
+
 // Writes the TableDescription object (the value of "Table" or
 // "TableDescription").
 // `index_stats` runs parallel to table.indexes (index_common.h's

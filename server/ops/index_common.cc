@@ -399,7 +399,7 @@ TableStats StatsAt(const std::vector<TableStats>& stats, size_t i) {
 
 namespace {
 
-struct CreatingHolds {
+struct TransientHolds {
   std::mutex mu;
   std::map<std::pair<uint64_t, uint32_t>, std::chrono::steady_clock::time_point>
       until;
@@ -411,8 +411,8 @@ struct CreatingHolds {
   std::map<uint64_t, std::vector<Deleting>> deleting;
 };
 
-CreatingHolds& Holds() {
-  static CreatingHolds holds;
+TransientHolds& Holds() {
+  static TransientHolds holds;
   return holds;
 }
 
@@ -420,13 +420,13 @@ CreatingHolds& Holds() {
 
 void HoldIndexCreating(uint64_t table_id, uint32_t index_id,
                        std::chrono::milliseconds hold) {
-  CreatingHolds& holds = Holds();
+  TransientHolds& holds = Holds();
   std::lock_guard lock(holds.mu);
   holds.until[{table_id, index_id}] = std::chrono::steady_clock::now() + hold;
 }
 
 bool IndexHeldCreating(uint64_t table_id, uint32_t index_id) {
-  CreatingHolds& holds = Holds();
+  TransientHolds& holds = Holds();
   std::lock_guard lock(holds.mu);
   if (holds.until.empty()) return false;
   auto it = holds.until.find({table_id, index_id});
@@ -438,7 +438,7 @@ bool IndexHeldCreating(uint64_t table_id, uint32_t index_id) {
 
 void HoldIndexDeleting(uint64_t table_id, const IndexDef& index,
                        std::chrono::milliseconds hold) {
-  CreatingHolds& holds = Holds();
+  TransientHolds& holds = Holds();
   std::lock_guard lock(holds.mu);
   holds.deleting[table_id].push_back(
       {index, std::chrono::steady_clock::now() + hold});
@@ -450,17 +450,17 @@ namespace {
 // whose hold has passed, and any that a live index of the same name
 // replaced.
 std::vector<IndexDef> IndexesHeldDeleting(const TableDef& table) {
-  CreatingHolds& holds = Holds();
+  TransientHolds& holds = Holds();
   std::lock_guard lock(holds.mu);
   std::vector<IndexDef> held;
   if (holds.deleting.empty()) return held;
   auto it = holds.deleting.find(table.id);
   if (it == holds.deleting.end()) return held;
   const auto now = std::chrono::steady_clock::now();
-  std::erase_if(it->second, [&](const CreatingHolds::Deleting& d) {
+  std::erase_if(it->second, [&](const TransientHolds::Deleting& d) {
     return now >= d.until || table.FindIndex(d.index.name) != nullptr;
   });
-  for (const CreatingHolds::Deleting& d : it->second) held.push_back(d.index);
+  for (const TransientHolds::Deleting& d : it->second) held.push_back(d.index);
   if (it->second.empty()) holds.deleting.erase(it);
   return held;
 }
@@ -476,15 +476,7 @@ void WriteGlobalIndex(JsonWriter& writer, const TableDef& table,
   WriteCommon(writer, table, index, stats);
   writer.Key("IndexStatus");
   writer.String(index_status);
-  writer.Key("ProvisionedThroughput");
-  writer.StartObject();
-  writer.Key("NumberOfDecreasesToday");
-  writer.Int(0);
-  writer.Key("ReadCapacityUnits");
-  writer.Int64(index.read_capacity);
-  writer.Key("WriteCapacityUnits");
-  writer.Int64(index.write_capacity);
-  writer.EndObject();
+  WriteProvisionedThroughput(writer, index.read_capacity, index.write_capacity);
   writer.EndObject();
 }
 

@@ -211,11 +211,7 @@ TEST_P(CallerWritesTest, WriteSyncOnAnEventLoopIsRefused) {
 INSTANTIATE_TEST_SUITE_P(Modes, CallerWritesTest,
                          ::testing::Values(Durability::kFast,
                                            Durability::kDurable),
-                         [](const auto& info) {
-                           return info.param == Durability::kFast
-                                      ? std::string("Fast")
-                                      : std::string("Durable");
-                         });
+                         storage_test::DurabilityName);
 
 }  // namespace
 }  // namespace ddb

@@ -238,11 +238,7 @@ TEST_P(GroupCommitTest, SwallowedStorageErrorFailsOnlyItsJob) {
 INSTANTIATE_TEST_SUITE_P(Modes, GroupCommitTest,
                          ::testing::Values(Durability::kDurable,
                                            Durability::kFast),
-                         [](const auto& info) {
-                           return info.param == Durability::kDurable
-                                      ? std::string("Durable")
-                                      : std::string("Fast");
-                         });
+                         storage_test::DurabilityName);
 
 }  // namespace
 }  // namespace ddb

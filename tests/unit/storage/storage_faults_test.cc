@@ -171,11 +171,7 @@ TEST_P(MapFullTest, ConcurrentWritersKeepExactlyTheAcknowledgedWrites) {
 INSTANTIATE_TEST_SUITE_P(Modes, MapFullTest,
                          ::testing::Values(Durability::kDurable,
                                            Durability::kFast),
-                         [](const auto& info) {
-                           return info.param == Durability::kDurable
-                                      ? std::string("Durable")
-                                      : std::string("Fast");
-                         });
+                         storage_test::DurabilityName);
 
 // A full disk, simulated with a file size limit (writes past it fail with
 // EFBIG, or EIO for one cut short): run in a child process, since the limit

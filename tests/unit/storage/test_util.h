@@ -2,6 +2,7 @@
 // and small tables and items.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <filesystem>
@@ -11,6 +12,12 @@
 #include "storage/storage.h"
 
 namespace ddb::storage_test {
+
+// Test names for suites run in each durability mode ("Durable", "Fast").
+inline std::string DurabilityName(
+    const ::testing::TestParamInfo<Durability>& info) {
+  return info.param == Durability::kDurable ? "Durable" : "Fast";
+}
 
 class TempDir {
  public:
