@@ -25,6 +25,7 @@
 #include "storage/item_codec.h"
 #include "storage/key_codec.h"
 #include "storage/storage_impl.h"
+#include "storage/undo_log.h"
 
 namespace ddb {
 namespace {
@@ -143,18 +144,63 @@ bool Get(MDB_txn* txn, MDB_dbi dbi, std::string_view key,
   return true;
 }
 
-void Put(MDB_txn* txn, MDB_dbi dbi, std::string_view key,
-         std::string_view value, unsigned flags = 0) {
-  MDB_val k = ToVal(key);
-  MDB_val v = ToVal(value);
-  Check(mdb_put(txn, dbi, &k, &v, flags), "write", mdb_txn_env(txn));
+// Where a write transaction's changes go: the LMDB transaction, and the
+// undo log of the job when it shares the transaction with others (group
+// commit, writer.cc); nullptr when the job's transaction is its own.
+struct Writes {
+  MDB_txn* txn;
+  UndoLog* undo;
+};
+
+// A failed LMDB write leaves the transaction unusable; a shared one then
+// fails as a whole (writer.cc), so the log learns of it.
+[[noreturn]] void FailWrite(const Writes& w, int rc, const char* what) {
+  if (w.undo != nullptr) w.undo->MarkBroken();
+  Check(rc, what, mdb_txn_env(w.txn));
+  throw std::logic_error("storage: Check accepted a failed write");
 }
 
-void Del(MDB_txn* txn, MDB_dbi dbi, std::string_view key) {
+// Records `key`'s current value (or its absence) in the undo log.
+void RecordOld(const Writes& w, MDB_dbi dbi, std::string_view key) {
   MDB_val k = ToVal(key);
-  int rc = mdb_del(txn, dbi, &k, nullptr);
-  if (rc == MDB_NOTFOUND) return;
-  Check(rc, "delete", mdb_txn_env(txn));
+  MDB_val old;
+  const int rc = mdb_get(w.txn, dbi, &k, &old);
+  if (rc == MDB_NOTFOUND) {
+    w.undo->Record(dbi, key, nullptr);
+    return;
+  }
+  Check(rc, "read");
+  const std::string_view value = FromVal(old);
+  w.undo->Record(dbi, key, &value);
+}
+
+// mdb_put through the undo log. Returns MDB_SUCCESS, or MDB_KEYEXIST when
+// MDB_NOOVERWRITE found the key (nothing changed); throws on anything else.
+int Put(const Writes& w, MDB_dbi dbi, std::string_view key,
+        std::string_view value, unsigned flags = 0) {
+  const bool no_overwrite = (flags & MDB_NOOVERWRITE) != 0;
+  // A key MDB_NOOVERWRITE writes was absent, so no lookup is needed.
+  if (w.undo != nullptr && !no_overwrite) RecordOld(w, dbi, key);
+  MDB_val k = ToVal(key);
+  MDB_val v = ToVal(value);
+  const int rc = mdb_put(w.txn, dbi, &k, &v, flags);
+  if (rc == MDB_KEYEXIST && no_overwrite) return rc;
+  if (rc != MDB_SUCCESS) FailWrite(w, rc, "write");
+  if (w.undo != nullptr) {
+    if (no_overwrite) w.undo->Record(dbi, key, nullptr);
+    w.undo->AddWritten(key.size() + value.size());
+  }
+  return rc;
+}
+
+// Returns whether `key` was there to delete.
+bool Del(const Writes& w, MDB_dbi dbi, std::string_view key) {
+  if (w.undo != nullptr) RecordOld(w, dbi, key);
+  MDB_val k = ToVal(key);
+  const int rc = mdb_del(w.txn, dbi, &k, nullptr);
+  if (rc == MDB_NOTFOUND) return false;
+  if (rc != MDB_SUCCESS) FailWrite(w, rc, "delete");
+  return true;
 }
 
 std::string StatsKey(uint64_t table_id) { return TableKeyPrefix(table_id); }
@@ -175,24 +221,32 @@ TableStats ReadStats(MDB_txn* txn, MDB_dbi dbi, std::string_view key) {
   return stats;
 }
 
-void WriteStats(MDB_txn* txn, MDB_dbi dbi, std::string_view key,
+void WriteStats(const Writes& w, MDB_dbi dbi, std::string_view key,
                 const TableStats& stats) {
   std::string encoded;
   AppendFixed64BE(stats.item_count, &encoded);
   AppendFixed64BE(stats.size_bytes, &encoded);
-  Put(txn, dbi, key, encoded);
+  Put(w, dbi, key, encoded);
 }
 
 // Deletes every entry of `dbi` whose key starts with `prefix`.
-void DeletePrefix(MDB_txn* txn, MDB_dbi dbi, std::string_view prefix) {
+// In a shared transaction every deleted entry is copied to the undo log,
+// which is why large deletes run in a transaction of their own
+// (WriteScope::kOwn).
+void DeletePrefix(const Writes& w, MDB_dbi dbi, std::string_view prefix) {
   MDB_cursor* cursor = nullptr;
-  Check(mdb_cursor_open(txn, dbi, &cursor), "open cursor");
+  Check(mdb_cursor_open(w.txn, dbi, &cursor), "open cursor");
   MDB_val k = ToVal(prefix);
   MDB_val v;
   int rc = mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE);
   try {
     while (rc == MDB_SUCCESS && FromVal(k).starts_with(prefix)) {
-      Check(mdb_cursor_del(cursor, 0), "delete", mdb_txn_env(txn));
+      if (w.undo != nullptr) {
+        const std::string_view old = FromVal(v);
+        w.undo->Record(dbi, FromVal(k), &old);
+      }
+      const int del_rc = mdb_cursor_del(cursor, 0);
+      if (del_rc != MDB_SUCCESS) FailWrite(w, del_rc, "delete");
       // After a delete LMDB leaves the cursor so that MDB_NEXT yields the
       // entry that followed the deleted one.
       rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT);
@@ -413,7 +467,10 @@ Txn Storage::BeginRead() {
 // ---- Txn --------------------------------------------------------------------
 
 Txn::Txn(Txn&& other) noexcept
-    : storage_(other.storage_), txn_(other.txn_), writable_(other.writable_) {
+    : storage_(other.storage_),
+      txn_(other.txn_),
+      writable_(other.writable_),
+      undo_(other.undo_) {
   other.txn_ = nullptr;
 }
 
@@ -504,20 +561,16 @@ void Txn::CreateTable(TableDef& table) {
   }
   std::string next;
   AppendFixed64BE(id + 1, &next);
-  Put(txn_, impl.meta, kNextTableIdKey, next);
+  Put(Writes{txn_, undo_}, impl.meta, kNextTableIdKey, next);
 
   TableDef stored = table;
   stored.id = id;
   const std::string catalog_key = CatalogKey(table.ns, table.name);
-  MDB_val k = ToVal(catalog_key);
-  std::string encoded = EncodeTableDef(stored);
-  MDB_val v = ToVal(encoded);
-  int rc = mdb_put(txn_, impl.catalog, &k, &v, MDB_NOOVERWRITE);
-  if (rc == MDB_KEYEXIST) {
+  if (Put(Writes{txn_, undo_}, impl.catalog, catalog_key,
+          EncodeTableDef(stored), MDB_NOOVERWRITE) == MDB_KEYEXIST) {
     throw std::runtime_error("storage: table " + table.name +
                              " already exists");
   }
-  Check(rc, "write", mdb_txn_env(txn_));
   table.id = id;
 }
 
@@ -528,12 +581,12 @@ void Txn::DeleteTable(const TableDef& table) {
   // table of the same name has another id and must survive.
   std::optional<TableDef> current = GetTable(table.ns, table.name);
   if (current && current->id == table.id) {
-    Del(txn_, impl.catalog, CatalogKey(table.ns, table.name));
+    Del(Writes{txn_, undo_}, impl.catalog, CatalogKey(table.ns, table.name));
   }
   // Table stats and index stats share the table-id prefix.
-  DeletePrefix(txn_, impl.stats, StatsKey(table.id));
-  DeletePrefix(txn_, impl.items, TableKeyPrefix(table.id));
-  DeletePrefix(txn_, impl.indexes, TableKeyPrefix(table.id));
+  DeletePrefix(Writes{txn_, undo_}, impl.stats, StatsKey(table.id));
+  DeletePrefix(Writes{txn_, undo_}, impl.items, TableKeyPrefix(table.id));
+  DeletePrefix(Writes{txn_, undo_}, impl.indexes, TableKeyPrefix(table.id));
 }
 
 void Txn::UpdateTable(const TableDef& table) {
@@ -543,15 +596,16 @@ void Txn::UpdateTable(const TableDef& table) {
     throw std::runtime_error("storage: table " + table.name +
                              " changed while being updated");
   }
-  Put(txn_, storage_->impl_->catalog, CatalogKey(table.ns, table.name),
-      EncodeTableDef(table));
+  Put(Writes{txn_, undo_}, storage_->impl_->catalog,
+      CatalogKey(table.ns, table.name), EncodeTableDef(table));
 }
 
 void Txn::DropIndex(const TableDef& table, uint32_t index_id) {
   if (!writable_) throw std::logic_error("DropIndex in a read transaction");
   const Storage::Impl& impl = *storage_->impl_;
-  DeletePrefix(txn_, impl.indexes, IndexKeyPrefix(table.id, index_id));
-  Del(txn_, impl.stats, IndexStatsKey(table.id, index_id));
+  DeletePrefix(Writes{txn_, undo_}, impl.indexes,
+               IndexKeyPrefix(table.id, index_id));
+  Del(Writes{txn_, undo_}, impl.stats, IndexStatsKey(table.id, index_id));
 }
 
 std::optional<std::string> Txn::BackfillIndex(const TableDef& table,
@@ -578,15 +632,14 @@ std::optional<std::string> Txn::BackfillIndex(const TableDef& table,
     Item item = DecodeItem(cursor.value());
     if (!ItemInIndex(index, item)) continue;
     const std::string entry = EncodeIndexKey(index, item, item_key);
-    MDB_val k = ToVal(entry);
-    MDB_val v = ToVal(item_key);
-    int rc = mdb_put(txn_, impl.indexes, &k, &v, MDB_NOOVERWRITE);
-    if (rc == MDB_KEYEXIST) continue;  // a live write indexed it already
-    Check(rc, "write", mdb_txn_env(txn_));
+    if (Put(Writes{txn_, undo_}, impl.indexes, entry, item_key,
+            MDB_NOOVERWRITE) == MDB_KEYEXIST) {
+      continue;  // a live write indexed it already
+    }
     ++stats.item_count;
     stats.size_bytes += ItemSize(ProjectForIndex(table, index, item));
   }
-  WriteStats(txn_, impl.stats, stats_key, stats);
+  WriteStats(Writes{txn_, undo_}, impl.stats, stats_key, stats);
   // The cursor rests on the next item to index, if the table has one.
   if (!on || !cursor.key().starts_with(prefix)) return std::nullopt;
   return last;
@@ -597,7 +650,7 @@ namespace {
 // Applies the index delta of one item write (index_codec.h) and keeps each
 // index's stats exact. An entry may be missing while its index backfills, so
 // stats follow what was actually removed or added.
-void ApplyIndexDelta(MDB_txn* txn, MDB_dbi indexes, MDB_dbi stats_dbi,
+void ApplyIndexDelta(const Writes& w, MDB_dbi indexes, MDB_dbi stats_dbi,
                      const TableDef& table, const std::string& item_key,
                      const Item* old_item, const Item* new_item) {
   if (table.indexes.empty()) return;
@@ -605,17 +658,14 @@ void ApplyIndexDelta(MDB_txn* txn, MDB_dbi indexes, MDB_dbi stats_dbi,
        ComputeIndexDelta(table, item_key, old_item, new_item)) {
     const IndexDef& index = *change.index;
     const std::string stats_key = IndexStatsKey(table.id, index.id);
-    TableStats stats = ReadStats(txn, stats_dbi, stats_key);
+    TableStats stats = ReadStats(w.txn, stats_dbi, stats_key);
     bool old_present = false;
     if (change.old_key) {
       if (change.new_key && *change.new_key == *change.old_key) {
         std::string_view ignored;
-        old_present = Get(txn, indexes, *change.old_key, &ignored);
+        old_present = Get(w.txn, indexes, *change.old_key, &ignored);
       } else {
-        MDB_val k = ToVal(*change.old_key);
-        const int rc = mdb_del(txn, indexes, &k, nullptr);
-        if (rc != MDB_NOTFOUND) Check(rc, "delete", mdb_txn_env(txn));
-        old_present = rc == MDB_SUCCESS;
+        old_present = Del(w, indexes, *change.old_key);
       }
       if (old_present) {
         stats.item_count -= 1;
@@ -623,11 +673,11 @@ void ApplyIndexDelta(MDB_txn* txn, MDB_dbi indexes, MDB_dbi stats_dbi,
       }
     }
     if (change.new_key) {
-      Put(txn, indexes, *change.new_key, item_key);
+      Put(w, indexes, *change.new_key, item_key);
       stats.item_count += 1;
       stats.size_bytes += ItemSize(ProjectForIndex(table, index, *new_item));
     }
-    WriteStats(txn, stats_dbi, stats_key, stats);
+    WriteStats(w, stats_dbi, stats_key, stats);
   }
 }
 
@@ -700,8 +750,9 @@ void Txn::WriteItem(const TableDef& table, const std::string& key,
                     const Item& item, const Item* old,
                     std::optional<size_t> old_size) {
   const Storage::Impl& impl = *storage_->impl_;
-  Put(txn_, impl.items, key, EncodeItem(item));
-  ApplyIndexDelta(txn_, impl.indexes, impl.stats, table, key, old, &item);
+  Put(Writes{txn_, undo_}, impl.items, key, EncodeItem(item));
+  ApplyIndexDelta(Writes{txn_, undo_}, impl.indexes, impl.stats, table, key,
+                  old, &item);
 
   TableStats stats = GetStats(table.id);
   if (old_size) {
@@ -710,7 +761,7 @@ void Txn::WriteItem(const TableDef& table, const std::string& key,
     ++stats.item_count;
   }
   stats.size_bytes += ItemSize(item);
-  WriteStats(txn_, impl.stats, StatsKey(table.id), stats);
+  WriteStats(Writes{txn_, undo_}, impl.stats, StatsKey(table.id), stats);
 }
 
 std::optional<Item> Txn::DeleteItem(const TableDef& table, const Item& key) {
@@ -721,14 +772,14 @@ std::optional<Item> Txn::DeleteItem(const TableDef& table, const Item& key) {
   if (!Get(txn_, impl.items, item_key, &value)) return std::nullopt;
   Item old = DecodeItem(value);
   if (!SameKey(table, old, key)) return std::nullopt;
-  Del(txn_, impl.items, item_key);
-  ApplyIndexDelta(txn_, impl.indexes, impl.stats, table, item_key, &old,
-                  nullptr);
+  Del(Writes{txn_, undo_}, impl.items, item_key);
+  ApplyIndexDelta(Writes{txn_, undo_}, impl.indexes, impl.stats, table,
+                  item_key, &old, nullptr);
 
   TableStats stats = GetStats(table.id);
   stats.item_count -= 1;
   stats.size_bytes -= ItemSize(old);
-  WriteStats(txn_, impl.stats, StatsKey(table.id), stats);
+  WriteStats(Writes{txn_, undo_}, impl.stats, StatsKey(table.id), stats);
   return old;
 }
 

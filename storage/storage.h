@@ -95,6 +95,19 @@ struct StorageOptions {
 };
 
 class Storage;
+class UndoLog;
+
+// How a write shares its transaction under group commit (writer.cc).
+enum class WriteScope {
+  // Item-sized writes: many share one transaction. A job that fails is
+  // undone from a log of what it changed (storage/undo_log.h), which costs
+  // far less than a nested LMDB transaction per job.
+  kShared,
+  // Writes that may change a great deal (DeleteTable, dropping an index):
+  // a transaction of their own, so that failing costs an abort rather than
+  // a copy in memory of everything they deleted.
+  kOwn,
+};
 
 // A transaction (read-only or read-write). Move-only; aborts on destruction
 // unless committed by Storage.
@@ -182,11 +195,14 @@ class Txn {
   void WriteItem(const TableDef& table, const std::string& key,
                  const Item& item, const Item* old,
                  std::optional<size_t> old_size);
-  Txn(Storage* storage, MDB_txn* txn, bool writable)
-      : storage_(storage), txn_(txn), writable_(writable) {}
+  Txn(Storage* storage, MDB_txn* txn, bool writable, UndoLog* undo = nullptr)
+      : storage_(storage), txn_(txn), writable_(writable), undo_(undo) {}
   Storage* storage_;
   MDB_txn* txn_;
   bool writable_;
+  // Set while a job runs in a transaction shared with other jobs (group
+  // commit): every change is recorded so that a failing job can be undone.
+  UndoLog* undo_;
 };
 
 // A cursor over one database within a transaction; closed on destruction.
@@ -231,9 +247,9 @@ class Storage {
   Txn BeginRead();
 
   // Queues `work` for the writer thread: it runs inside a write transaction
-  // (perhaps nested in a group commit's), whose changes are kept when `work`
-  // returns and discarded when it throws. Once they are committed (or
-  // discarded), `done` runs with nullptr or the exception, on the thread
+  // (perhaps shared with other jobs, see WriteScope), whose changes are kept
+  // when `work` returns and discarded when it throws. Once they are committed
+  // (or discarded), `done` runs with nullptr or the exception, on the thread
   // that ran the write: the writer thread, the caller itself (fast and
   // in-memory modes, when no write is running), or a run the caller's event
   // loop deferred (when the caller has a deferrer, core/deferral.h). A full
@@ -243,12 +259,14 @@ class Storage {
   // write). Safe to call from any thread. After Shutdown, `done` runs at once
   // on the caller's thread with a std::runtime_error and `work` never runs.
   void SubmitWrite(std::function<void(Txn&)> work,
-                   std::function<void(std::exception_ptr)> done);
+                   std::function<void(std::exception_ptr)> done,
+                   WriteScope scope = WriteScope::kShared);
 
   // Convenience for tests and start-up: SubmitWrite and wait; rethrows the
   // closure's exception. REQUIRES: not called on the writer thread, nor on
   // a thread with a deferrer (an event loop, core/deferral.h).
-  void WriteSync(std::function<void(Txn&)> work);
+  void WriteSync(std::function<void(Txn&)> work,
+                 WriteScope scope = WriteScope::kShared);
 
   // Stops accepting writes, finishes queued ones, joins the writer.
   void Shutdown();
@@ -262,7 +280,8 @@ class Storage {
   // SubmitWrite; `may_defer` lets it defer the run to the calling thread's
   // event loop (WriteSync must not: it would block that loop).
   void Submit(std::function<void(Txn&)> work,
-              std::function<void(std::exception_ptr)> done, bool may_defer);
+              std::function<void(std::exception_ptr)> done, bool may_defer,
+              WriteScope scope);
   friend class Txn;
   // Shared so that a deferred run (writer.cc) can outlive the Storage
   // safely: it holds a weak reference and does nothing once it is gone.

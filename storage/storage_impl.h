@@ -41,6 +41,7 @@ struct Storage::Impl {
   struct Job {
     std::function<void(Txn&)> work;
     std::function<void(std::exception_ptr)> done;
+    WriteScope scope = WriteScope::kShared;
   };
 
   StorageOptions options;
@@ -100,13 +101,23 @@ struct Storage::Impl {
   void RunDeferred();
   // After a commit: note it for the periodic sync.
   void MarkUnsynced();
-  // Pops the next queued job, if any.
+  // Pops the next queued job, if any, unless it is a kOwn job (which ends
+  // a batch and runs alone).
   bool PopJob(Job* job);
+  // Runs `job` alone, or a batch starting with it when `more_queued`.
+  void RunJobs(Job& job, bool more_queued);
   // Runs `first` alone in its own write transaction.
   void RunSingle(Job& first);
-  // Runs `first` and as many queued jobs as the batch bounds allow in one
-  // write transaction, one nested transaction each.
-  void RunBatch(Job& first);
+  // Whether LMDB's map has room for a shared batch to grow in (writer.cc).
+  bool SharedBatchHasRoom() const;
+  // Run `first` and as many queued jobs as the batch bounds allow in one
+  // write transaction: sharing it, each job with an undo log, or each in a
+  // nested transaction of its own.
+  void RunSharedBatch(Job& first);
+  void RunNestedBatch(Job& first);
+  // Commits a batch's transaction, or aborts it when `*batch_error` is set;
+  // a failed commit becomes `*batch_error`.
+  void CommitBatch(MDB_txn* txn, size_t jobs, std::exception_ptr* batch_error);
   static void Finish(Job& job, std::exception_ptr error);
   void MaybeSync(bool force);
   // Pages holding data (the B-trees of every database) as `txn` sees them.

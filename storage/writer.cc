@@ -20,6 +20,7 @@
 #include "core/deferral.h"
 #include "storage/storage.h"
 #include "storage/storage_impl.h"
+#include "storage/undo_log.h"
 
 namespace ddb {
 namespace {
@@ -59,6 +60,14 @@ namespace {
 // the other).
 constexpr size_t kMaxBatchJobs = 64;
 
+// A shared batch (RunSharedBatch) stops once its jobs wrote this many bytes
+// of keys and values, and starts only with kSharedBatchHeadroom of LMDB's
+// map unused: room for those bytes, the one job that crosses the bound (at
+// most ~40 MB: 100 items of 400 KB in a TransactWriteItems), and the
+// copy-on-write pages of all of it, so that the map cannot fill mid-batch.
+constexpr uint64_t kMaxSharedBatchBytes = uint64_t{64} << 20;
+constexpr uint64_t kSharedBatchHeadroom = uint64_t{1} << 30;
+
 }  // namespace
 
 void Storage::Impl::WriterLoop() {
@@ -94,13 +103,7 @@ void Storage::Impl::WriterLoop() {
       more_queued = !queue.empty();
       writing = true;
     }
-    // A lone job needs no nested transaction: it costs exactly one commit
-    // either way, so it takes the cheaper path.
-    if (more_queued) {
-      RunBatch(job);
-    } else {
-      RunSingle(job);
-    }
+    RunJobs(job, more_queued);
     {
       std::lock_guard<std::mutex> lock(mu);
       writing = false;
@@ -122,11 +125,7 @@ void Storage::Impl::RunAsCaller(Job job, bool more_queued) {
   // for long; the writer thread takes over what is left.
   constexpr int kMaxRounds = 4;
   for (int round = 0;; ++round) {
-    if (more_queued) {
-      RunBatch(job);
-    } else {
-      RunSingle(job);
-    }
+    RunJobs(job, more_queued);
     std::lock_guard<std::mutex> lock(mu);
     if (queue.empty() || round + 1 >= kMaxRounds || stopping) {
       writing = false;
@@ -168,7 +167,8 @@ void Storage::Impl::MarkUnsynced() {
 
 bool Storage::Impl::PopJob(Job* job) {
   std::lock_guard<std::mutex> lock(mu);
-  if (queue.empty()) return false;
+  // A kOwn job waits at the front for the next round, which runs it alone.
+  if (queue.empty() || queue.front().scope == WriteScope::kOwn) return false;
   *job = std::move(queue.front());
   queue.pop_front();
   return true;
@@ -203,16 +203,124 @@ void Storage::Impl::RunSingle(Job& job) {
   Finish(job, error);
 }
 
-// Group commit. Each job runs in a transaction nested in the batch's: a job
-// that throws aborts only its own changes, and later jobs see what earlier
-// ones wrote (through the parent), just as if each had committed on its own
-// in queue order. The batch then commits once (one fdatasync in durable
-// mode), and only then does any job learn its outcome: a success is never
-// reported before it is as durable as the mode promises, and neither is a
-// failure that was decided on data of the same uncommitted batch (a
-// condition that failed because of an earlier job's write). If the commit
-// fails, every job of the batch gets that error: none of it happened.
-void Storage::Impl::RunBatch(Job& first) {
+void Storage::Impl::RunJobs(Job& job, bool more_queued) {
+  // A lone job costs exactly one commit however it runs, so it takes the
+  // cheapest path, as does a kOwn job, whatever waits behind it.
+  if (!more_queued || job.scope == WriteScope::kOwn) {
+    RunSingle(job);
+  } else if (SharedBatchHasRoom()) {
+    RunSharedBatch(job);
+  } else {
+    RunNestedBatch(job);
+  }
+}
+
+// Group commit, either way: later jobs see what earlier ones wrote, just as
+// if each had committed on its own in queue order. The batch then commits
+// once (one fdatasync in durable mode), and only then does any job learn its
+// outcome: a success is never reported before it is as durable as the mode
+// promises, and neither is a failure that was decided on data of the same
+// uncommitted batch (a condition that failed because of an earlier job's
+// write). If the commit fails, every job of the batch gets that error: none
+// of it happened.
+
+bool Storage::Impl::SharedBatchHasRoom() const {
+  MDB_envinfo info;
+  if (mdb_env_info(env, &info) != MDB_SUCCESS) return false;
+  const uint64_t map_pages = info.me_mapsize / page_size;
+  const uint64_t used_pages = static_cast<uint64_t>(info.me_last_pgno) + 1;
+  return used_pages < map_pages &&
+         (map_pages - used_pages) * page_size >= kSharedBatchHeadroom;
+}
+
+// Each job runs directly in the batch's transaction, its changes recorded in
+// an undo log; a job that throws is rolled back from the log, and the batch
+// goes on. What the log cannot repair is an LMDB failure inside the
+// transaction (a full map, say), which leaves it unusable: then the whole
+// batch fails with that error. SharedBatchHasRoom keeps the map from filling
+// within a batch: the batch starts only with kSharedBatchHeadroom of map
+// left and stops once its jobs wrote kMaxSharedBatchBytes.
+void Storage::Impl::RunSharedBatch(Job& first) {
+  struct Ran {
+    Job job;
+    std::exception_ptr error;
+  };
+  std::vector<Ran> ran;
+  std::exception_ptr batch_error;
+  MDB_txn* txn = nullptr;
+  const int begin_rc = mdb_txn_begin(env, nullptr, 0, &txn);
+  if (begin_rc != MDB_SUCCESS) {
+    try {
+      Check(begin_rc, "begin write transaction", env);
+    } catch (...) {
+      batch_error = std::current_exception();
+    }
+    Finish(first, batch_error);
+    return;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  UndoLog undo;
+  Job job = std::move(first);
+  while (true) {
+    std::exception_ptr error;
+    {
+      Txn job_txn(owner, txn, /*writable=*/true, &undo);
+      try {
+        RunWork(job, job_txn);
+      } catch (...) {
+        error = std::current_exception();
+      }
+      job_txn.txn_ = nullptr;  // the batch's, not the job's, to end
+    }
+    if (error && !undo.empty() && !undo.broken()) {
+      try {
+        undo.Rollback(txn);
+      } catch (...) {
+        // Rollback marked the log broken: handled below.
+      }
+    }
+    undo.Clear();
+    if (undo.broken()) {
+      // Includes a job that swallowed the failure and returned.
+      batch_error = error ? error
+                          : std::make_exception_ptr(ApiError::Internal(
+                                "The write could not be completed: the "
+                                "storage engine failed"));
+      ran.push_back({std::move(job), error});
+      break;
+    }
+    ran.push_back({std::move(job), error});
+    if (ran.size() >= kMaxBatchJobs || undo.written() >= kMaxSharedBatchBytes ||
+        std::chrono::steady_clock::now() - start >= options.max_batch_time ||
+        !PopJob(&job)) {
+      break;
+    }
+  }
+  CommitBatch(txn, ran.size(), &batch_error);
+  for (Ran& r : ran) Finish(r.job, batch_error ? batch_error : r.error);
+}
+
+void Storage::Impl::CommitBatch(MDB_txn* txn, size_t jobs,
+                                std::exception_ptr* batch_error) {
+  if (*batch_error) {
+    mdb_txn_abort(txn);
+    spdlog::error("storage: a group commit of {} writes was abandoned", jobs);
+    return;
+  }
+  try {
+    Check(mdb_txn_commit(txn), "commit", env);
+    MarkUnsynced();
+  } catch (...) {
+    *batch_error = std::current_exception();
+  }
+}
+
+// Each job runs in a transaction nested in the batch's, so a job that throws
+// aborts only its own changes, and a job whose LMDB write failed (a full
+// map) fails alone. Copying every page a job touches into its nested
+// transaction is dear, so this serves only when the map is nearly full
+// (SharedBatchHasRoom).
+void Storage::Impl::RunNestedBatch(Job& first) {
   struct Ran {
     Job job;
     std::exception_ptr error;
@@ -271,18 +379,7 @@ void Storage::Impl::RunBatch(Job& first) {
       break;
     }
   }
-  if (batch_error) {
-    mdb_txn_abort(parent);
-    spdlog::error("storage: a group commit of {} writes was abandoned",
-                  ran.size());
-  } else {
-    try {
-      Check(mdb_txn_commit(parent), "commit", env);
-      MarkUnsynced();
-    } catch (...) {
-      batch_error = std::current_exception();
-    }
-  }
+  CommitBatch(parent, ran.size(), &batch_error);
   for (Ran& r : ran) Finish(r.job, batch_error ? batch_error : r.error);
 }
 
@@ -302,20 +399,21 @@ void Storage::Impl::MaybeSync(bool force) {
 // ---- Storage: writes --------------------------------------------------------
 
 void Storage::SubmitWrite(std::function<void(Txn&)> work,
-                          std::function<void(std::exception_ptr)> done) {
-  Submit(std::move(work), std::move(done), /*may_defer=*/true);
+                          std::function<void(std::exception_ptr)> done,
+                          WriteScope scope) {
+  Submit(std::move(work), std::move(done), /*may_defer=*/true, scope);
 }
 
 void Storage::Submit(std::function<void(Txn&)> work,
                      std::function<void(std::exception_ptr)> done,
-                     bool may_defer) {
+                     bool may_defer, WriteScope scope) {
   Impl& impl = *impl_;
   {
     std::unique_lock<std::mutex> lock(impl.mu);
     if (!impl.stopping) {
       if (!impl.caller_runs || impl.writing || impl.deferred ||
           !impl.queue.empty() || t_writing_as_caller) {
-        impl.queue.push_back({std::move(work), std::move(done)});
+        impl.queue.push_back({std::move(work), std::move(done), scope});
         // Whoever holds the write role (or its deferred run) takes the
         // queue before giving the role up, so only an idle role needs the
         // writer thread woken: no futile wake-up per queued write.
@@ -327,7 +425,7 @@ void Storage::Submit(std::function<void(Txn&)> work,
         // Group commit on one busy event loop: the writes that the rest of
         // this round of ready requests submits queue behind this one, and
         // the deferred run commits them together (core/deferral.h).
-        impl.queue.push_back({std::move(work), std::move(done)});
+        impl.queue.push_back({std::move(work), std::move(done), scope});
         impl.deferred = true;
         lock.unlock();
         (*defer)([weak = std::weak_ptr<Impl>(impl_)] {
@@ -337,7 +435,7 @@ void Storage::Submit(std::function<void(Txn&)> work,
       }
       impl.writing = true;
       lock.unlock();
-      impl.RunAsCaller({std::move(work), std::move(done)},
+      impl.RunAsCaller({std::move(work), std::move(done), scope},
                        /*more_queued=*/false);
       return;
     }
@@ -348,7 +446,7 @@ void Storage::Submit(std::function<void(Txn&)> work,
   }
 }
 
-void Storage::WriteSync(std::function<void(Txn&)> work) {
+void Storage::WriteSync(std::function<void(Txn&)> work, WriteScope scope) {
   if (std::this_thread::get_id() == impl_->writer_id || t_writing_as_caller) {
     throw std::logic_error("storage: WriteSync called on the writer thread");
   }
@@ -367,7 +465,7 @@ void Storage::WriteSync(std::function<void(Txn&)> work) {
           finished.set_value();
         }
       },
-      /*may_defer=*/false);
+      /*may_defer=*/false, scope);
   result.get();
 }
 

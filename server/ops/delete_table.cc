@@ -53,7 +53,9 @@ void DeleteTable(const rapidjson::Value& request, const OpContext& ctx,
                               "DELETING", deleted->index_stats);
         writer.EndObject();
         done(nullptr, TakeJson(buffer));
-      });
+      },
+      // It deletes every item: a transaction of its own (storage.h).
+      WriteScope::kOwn);
 }
 
 }  // namespace ddb::ops

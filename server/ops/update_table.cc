@@ -399,7 +399,9 @@ void UpdateTable(const rapidjson::Value& request, const OpContext& ctx,
                               req->index_stats);
         writer.EndObject();
         done(nullptr, TakeJson(buffer));
-      });
+      },
+      // Dropping an index deletes all its entries: a transaction of its own.
+      req->index_action == "Delete" ? WriteScope::kOwn : WriteScope::kShared);
 }
 
 }  // namespace ddb::ops

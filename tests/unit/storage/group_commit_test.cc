@@ -1,6 +1,9 @@
 // Group commit: jobs queued behind a busy writer share one LMDB commit, yet
 // each stays all-or-nothing on its own, sees the writes of the jobs before
-// it, and hears its outcome only once the batch has committed.
+// it, and hears its outcome only once the batch has committed. Each test
+// runs both ways a batch is kept (writer.cc): shared, with an undo log per
+// job (a roomy map), and nested transactions (a map too small for a shared
+// batch's headroom).
 #include <gtest/gtest.h>
 #include <lmdb.h>
 
@@ -8,9 +11,11 @@
 #include <future>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "core/api_error.h"
+#include "storage/index_codec.h"
 #include "storage/key_codec.h"
 #include "storage/storage.h"
 #include "tests/unit/storage/test_util.h"
@@ -23,13 +28,22 @@ using storage_test::SimpleKey;
 using storage_test::SimpleTable;
 using storage_test::TempDir;
 
-class GroupCommitTest : public ::testing::TestWithParam<Durability> {
+enum class BatchKind { kShared, kNested };
+
+class GroupCommitTest
+    : public ::testing::TestWithParam<std::tuple<Durability, BatchKind>> {
  protected:
+  Durability durability() const { return std::get<0>(GetParam()); }
+
   void SetUp() override {
     StorageOptions options;
     options.data_dir = dir_.path();
-    options.durability = GetParam();
-    options.map_size = uint64_t{1} << 30;
+    options.durability = durability();
+    // A shared batch needs 1 GiB of the map free; LMDB only reserves
+    // address space for it.
+    options.map_size = std::get<1>(GetParam()) == BatchKind::kShared
+                           ? uint64_t{4} << 30
+                           : uint64_t{256} << 20;
     // Batches close on their job count only, whatever the build's speed
     // (sanitizers make a job many times slower than the 5 ms default).
     options.max_batch_time = std::chrono::seconds(60);
@@ -179,15 +193,140 @@ TEST_P(GroupCommitTest, BatchIsBoundedAndLaterJobsStillRun) {
   EXPECT_LT(commits, 50u);
 }
 
+// How many entries `index` of `table` holds.
+size_t IndexEntries(Txn& txn, const TableDef& table, const IndexDef& index) {
+  const std::string prefix = IndexKeyPrefix(table.id, index.id);
+  Cursor cursor(txn, txn.indexes_dbi());
+  size_t count = 0;
+  for (bool on = cursor.Seek(prefix); on && cursor.key().starts_with(prefix);
+       on = cursor.Next()) {
+    ++count;
+  }
+  return count;
+}
+
+Item GItem(const std::string& pk, int sk, const std::string& g) {
+  Item item = SimpleItem(pk, sk);
+  item["g"] = AttributeValue::String(g);
+  return item;
+}
+
+// A job that overwrites, deletes and re-indexes items and then fails leaves
+// the items, their index entries and every stat exactly as they were, while
+// the jobs around it in the same batch commit.
+TEST_P(GroupCommitTest, AFailedJobsDeletesAndIndexChangesAreUndone) {
+  TableDef indexed = SimpleTable("indexed");
+  IndexDef by_g;
+  by_g.id = 1;
+  by_g.name = "byG";
+  by_g.hash_keys = {{"g", AttrType::kS}};
+  indexed.indexes.push_back(by_g);
+  indexed.attribute_definitions.push_back({"g", AttrType::kS});
+  storage_->WriteSync([&](Txn& txn) {
+    txn.CreateTable(indexed);
+    txn.PutItem(indexed, GItem("p", 1, "a"));
+    txn.PutItem(indexed, GItem("p", 2, "b"));
+  });
+  const TableStats stats_before = storage_->BeginRead().GetStats(indexed.id);
+  const TableStats index_before =
+      storage_->BeginRead().GetIndexStats(indexed.id, by_g.id);
+  ASSERT_EQ(index_before.item_count, 2u);
+
+  std::promise<void> release = BlockWriter();
+  std::vector<std::string> outcomes(3);
+  auto record = [&](int i) {
+    return [&, i](std::exception_ptr error) {
+      outcomes[i] = error ? "failed" : "ok";
+    };
+  };
+  storage_->SubmitWrite(
+      [&](Txn& txn) { txn.PutItem(indexed, GItem("q", 1, "x")); }, record(0));
+  storage_->SubmitWrite(
+      [&](Txn& txn) {
+        txn.DeleteItem(indexed, SimpleKey("p", 1));
+        txn.PutItem(indexed, GItem("p", 2, "changed"));
+        txn.PutItem(indexed, GItem("p", 3, "new"));
+        txn.DeleteItem(indexed, SimpleKey("q", 1));  // job 0's item
+        txn.PutItem(indexed, GItem("p", 2, "changed twice"));
+        throw ApiError::ConditionalCheckFailed();
+      },
+      record(1));
+  storage_->SubmitWrite(
+      [&](Txn& txn) {
+        // Job 1's changes are gone, job 0's are there.
+        if (!txn.GetItem(indexed, SimpleKey("p", 1)) ||
+            txn.GetItem(indexed, SimpleKey("p", 2))->at("g").scalar != "b" ||
+            txn.GetItem(indexed, SimpleKey("p", 3)) ||
+            !txn.GetItem(indexed, SimpleKey("q", 1))) {
+          throw std::runtime_error("job 1 left a trace");
+        }
+        txn.PutItem(indexed, GItem("q", 2, "y"));
+      },
+      record(2));
+  release.set_value();
+  storage_->WriteSync([](Txn&) {});
+
+  EXPECT_EQ(outcomes, (std::vector<std::string>{"ok", "failed", "ok"}));
+  Txn txn = storage_->BeginRead();
+  EXPECT_EQ(txn.GetItem(indexed, SimpleKey("p", 1)), GItem("p", 1, "a"));
+  EXPECT_EQ(txn.GetItem(indexed, SimpleKey("p", 2)), GItem("p", 2, "b"));
+  EXPECT_FALSE(txn.GetItem(indexed, SimpleKey("p", 3)));
+  EXPECT_TRUE(txn.GetItem(indexed, SimpleKey("q", 1)));
+  EXPECT_TRUE(txn.GetItem(indexed, SimpleKey("q", 2)));
+  const TableStats stats_after = txn.GetStats(indexed.id);
+  EXPECT_EQ(stats_after.item_count, stats_before.item_count + 2);
+  EXPECT_EQ(stats_after.size_bytes, stats_before.size_bytes +
+                                        ItemSize(GItem("q", 1, "x")) +
+                                        ItemSize(GItem("q", 2, "y")));
+  const TableStats index_after = txn.GetIndexStats(indexed.id, by_g.id);
+  EXPECT_EQ(index_after.item_count, 4u);
+  EXPECT_EQ(IndexEntries(txn, indexed, by_g), 4u);
+}
+
+// A kOwn write (DeleteTable, dropping an index) ends the batch it is queued
+// behind and commits on its own; the writes queued after it still batch.
+TEST_P(GroupCommitTest, AnOwnScopeWriteCommitsAlone) {
+  TableDef doomed = SimpleTable("doomed");
+  storage_->WriteSync([&](Txn& txn) {
+    txn.CreateTable(doomed);
+    for (int i = 0; i < 100; ++i) txn.PutItem(doomed, SimpleItem("d", i));
+  });
+  const size_t before = LastTxnId();
+  std::promise<void> release = BlockWriter();
+  std::atomic<int> ok{0};
+  auto count = [&](std::exception_ptr error) {
+    if (!error) ++ok;
+  };
+  for (int i = 0; i < 5; ++i) {
+    storage_->SubmitWrite(
+        [&, i](Txn& txn) { txn.PutItem(table_, SimpleItem("a", i)); }, count);
+  }
+  storage_->SubmitWrite([&](Txn& txn) { txn.DeleteTable(doomed); }, count,
+                        WriteScope::kOwn);
+  for (int i = 0; i < 5; ++i) {
+    storage_->SubmitWrite(
+        [&, i](Txn& txn) { txn.PutItem(table_, SimpleItem("b", i)); }, count);
+  }
+  release.set_value();
+  storage_->WriteSync([](Txn&) {});
+  EXPECT_EQ(ok.load(), 11);
+  // Three commits: the five before, the delete, the five after.
+  EXPECT_EQ(LastTxnId(), before + 3);
+  Txn txn = storage_->BeginRead();
+  EXPECT_FALSE(txn.GetTable(doomed.ns, doomed.name));
+  EXPECT_EQ(txn.GetStats(table_.id).item_count, 10u);
+}
+
 // A job that swallows an LMDB error (here MDB_MAP_FULL) leaves its nested
 // transaction unusable; committing it would make LMDB refuse the whole
 // batch. The writer notices (the transaction no longer answers) and fails
-// that job alone.
+// that job alone. A map this small always takes the nested path, whatever
+// the parameter: a shared batch could only fail as a whole.
 TEST_P(GroupCommitTest, SwallowedStorageErrorFailsOnlyItsJob) {
   TempDir small_dir;
   StorageOptions options;
   options.data_dir = small_dir.path();
-  options.durability = GetParam();
+  options.durability = durability();
   options.map_size = 1 << 20;
   options.writes_on_caller = false;  // for BlockWriter
   storage_ = Storage::Open(options);
@@ -235,10 +374,19 @@ TEST_P(GroupCommitTest, SwallowedStorageErrorFailsOnlyItsJob) {
   EXPECT_TRUE(storage_->BeginRead().GetItem(table_, SimpleKey("x", 4)));
 }
 
-INSTANTIATE_TEST_SUITE_P(Modes, GroupCommitTest,
-                         ::testing::Values(Durability::kDurable,
-                                           Durability::kFast),
-                         storage_test::DurabilityName);
+INSTANTIATE_TEST_SUITE_P(
+    Modes, GroupCommitTest,
+    ::testing::Combine(
+        ::testing::Values(Durability::kDurable, Durability::kFast),
+        ::testing::Values(BatchKind::kShared, BatchKind::kNested)),
+    [](const ::testing::TestParamInfo<std::tuple<Durability, BatchKind>>&
+           info) {
+      return std::string(std::get<0>(info.param) == Durability::kDurable
+                             ? "Durable"
+                             : "Fast") +
+             (std::get<1>(info.param) == BatchKind::kShared ? "Shared"
+                                                            : "Nested");
+    });
 
 }  // namespace
 }  // namespace ddb
