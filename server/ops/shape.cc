@@ -1,6 +1,7 @@
 #include "server/ops/shape.h"
 
 #include <cmath>
+#include <cstring>
 #include <string_view>
 
 #include "core/api_error.h"
@@ -440,11 +441,23 @@ void CheckConstraints(const rapidjson::Value& request, const Shape& shape) {
   checker.ThrowIfAny();
 }
 
-const rapidjson::Value* Find(const rapidjson::Value& object, const char* name) {
+// rapidjson's FindMember(const char*) measures the name with a byte-by-byte
+// loop on every call; validation looks up every member of a shape, several
+// times per request (7 % of UpdateItem's instructions under callgrind). The
+// name's length is known at the call (a literal) or found by libc's strlen,
+// and most members are rejected on their length alone.
+const rapidjson::Value* Find(const rapidjson::Value& object,
+                             std::string_view name) {
   if (!object.IsObject()) return nullptr;
-  auto it = object.FindMember(name);
-  if (it == object.MemberEnd() || it->value.IsNull()) return nullptr;
-  return &it->value;
+  for (auto it = object.MemberBegin(), end = object.MemberEnd(); it != end;
+       ++it) {
+    if (it->name.GetStringLength() != name.size() ||
+        std::memcmp(it->name.GetString(), name.data(), name.size()) != 0) {
+      continue;
+    }
+    return it->value.IsNull() ? nullptr : &it->value;
+  }
+  return nullptr;
 }
 
 std::optional<std::string> GetString(const rapidjson::Value& object,

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ddb::shape {
@@ -84,7 +85,8 @@ inline void Check(const rapidjson::Value& request, const Shape& shape) {
 }
 
 // Readers for members that passed CheckTypes. A JSON null counts as absent.
-const rapidjson::Value* Find(const rapidjson::Value& object, const char* name);
+const rapidjson::Value* Find(const rapidjson::Value& object,
+                             std::string_view name);
 std::optional<std::string> GetString(const rapidjson::Value& object,
                                      const char* name);
 // Booleans arrive as JSON booleans or as the strings DynamoDB's
