@@ -174,13 +174,31 @@ void RecordOld(const Writes& w, MDB_dbi dbi, std::string_view key) {
   w.undo->Record(dbi, key, &value);
 }
 
+// What the undo log learns of the value a Put replaces.
+struct Replacing {
+  // The caller read it in this transaction just before (no lookup needed):
+  bool known = false;
+  std::optional<std::string_view> stored;  // when known; nullopt: none
+  // The same key is written many times per job (a table's stats, once per
+  // item of a batch): only its first change in the job needs recording.
+  bool once_per_job = false;
+};
+
 // mdb_put through the undo log. Returns MDB_SUCCESS, or MDB_KEYEXIST when
 // MDB_NOOVERWRITE found the key (nothing changed); throws on anything else.
 int Put(const Writes& w, MDB_dbi dbi, std::string_view key,
-        std::string_view value, unsigned flags = 0) {
+        std::string_view value, unsigned flags = 0,
+        const Replacing& replacing = {}) {
   const bool no_overwrite = (flags & MDB_NOOVERWRITE) != 0;
   // A key MDB_NOOVERWRITE writes was absent, so no lookup is needed.
-  if (w.undo != nullptr && !no_overwrite) RecordOld(w, dbi, key);
+  if (w.undo != nullptr && !no_overwrite &&
+      (!replacing.once_per_job || w.undo->FirstChange(dbi, key))) {
+    if (!replacing.known) {
+      RecordOld(w, dbi, key);
+    } else {
+      w.undo->Record(dbi, key, replacing.stored ? &*replacing.stored : nullptr);
+    }
+  }
   MDB_val k = ToVal(key);
   MDB_val v = ToVal(value);
   const int rc = mdb_put(w.txn, dbi, &k, &v, flags);
@@ -226,7 +244,7 @@ void WriteStats(const Writes& w, MDB_dbi dbi, std::string_view key,
   std::string encoded;
   AppendFixed64BE(stats.item_count, &encoded);
   AppendFixed64BE(stats.size_bytes, &encoded);
-  Put(w, dbi, key, encoded);
+  Put(w, dbi, key, encoded, 0, Replacing{.once_per_job = true});
 }
 
 // Deletes every entry of `dbi` whose key starts with `prefix`.
@@ -699,12 +717,15 @@ std::optional<Item> Txn::PutItem(const TableDef& table, const Item& item) {
   const std::string key = EncodeItemKey(table, item);
   std::optional<Item> old;
   std::string_view value;
+  std::optional<std::string_view> stored;
   if (Get(txn_, storage_->impl_->items, key, &value)) {
+    stored = value;
     old = DecodeItem(value);
     if (!SameKey(table, *old, item)) RefuseDigestCollision(table);
   }
   WriteItem(table, key, item, old ? &*old : nullptr,
-            old ? std::optional<size_t>(ItemSize(*old)) : std::nullopt);
+            old ? std::optional<size_t>(ItemSize(*old)) : std::nullopt,
+            /*stored_known=*/true, stored);
   return old;
 }
 
@@ -718,8 +739,11 @@ void Txn::ReplaceItem(const TableDef& table, const Item& item,
   if (!old && Get(txn_, storage_->impl_->items, key, &value)) {
     RefuseDigestCollision(table);
   }
+  // With no old item the slot was just found empty; an old item's stored
+  // bytes were not kept, so the undo log looks them up.
   WriteItem(table, key, item, old ? &*old : nullptr,
-            old ? std::optional<size_t>(ItemSize(*old)) : std::nullopt);
+            old ? std::optional<size_t>(ItemSize(*old)) : std::nullopt,
+            /*stored_known=*/!old, std::nullopt);
 }
 
 std::optional<size_t> Txn::PutItemOldSize(const TableDef& table,
@@ -728,13 +752,15 @@ std::optional<size_t> Txn::PutItemOldSize(const TableDef& table,
   const std::string key = EncodeItemKey(table, item);
   std::string_view value;
   if (!Get(txn_, storage_->impl_->items, key, &value)) {
-    WriteItem(table, key, item, nullptr, std::nullopt);
+    WriteItem(table, key, item, nullptr, std::nullopt, /*stored_known=*/true,
+              std::nullopt);
     return std::nullopt;
   }
   if (table.indexes.empty() && !ItemKeyIsDigested(table, item)) {
     // The size from the encoding: no Item tree is built.
     const size_t old_size = StoredItemSize(value);
-    WriteItem(table, key, item, nullptr, old_size);
+    WriteItem(table, key, item, nullptr, old_size, /*stored_known=*/true,
+              value);
     return old_size;
   }
   // The index delta needs the old item, and behind a digest its key must
@@ -742,15 +768,17 @@ std::optional<size_t> Txn::PutItemOldSize(const TableDef& table,
   const Item old = DecodeItem(value);
   if (!SameKey(table, old, item)) RefuseDigestCollision(table);
   const size_t old_size = ItemSize(old);
-  WriteItem(table, key, item, &old, old_size);
+  WriteItem(table, key, item, &old, old_size, /*stored_known=*/true, value);
   return old_size;
 }
 
 void Txn::WriteItem(const TableDef& table, const std::string& key,
                     const Item& item, const Item* old,
-                    std::optional<size_t> old_size) {
+                    std::optional<size_t> old_size, bool stored_known,
+                    std::optional<std::string_view> stored) {
   const Storage::Impl& impl = *storage_->impl_;
-  Put(Writes{txn_, undo_}, impl.items, key, EncodeItem(item));
+  Put(Writes{txn_, undo_}, impl.items, key, EncodeItem(item), 0,
+      Replacing{.known = stored_known, .stored = stored});
   ApplyIndexDelta(Writes{txn_, undo_}, impl.indexes, impl.stats, table, key,
                   old, &item);
 

@@ -192,9 +192,13 @@ class Txn {
   // The write shared by PutItem, ReplaceItem and PutItemOldSize, once the
   // replaced item is known: `old_size` is its ItemSize (nullopt: none), and
   // `old` the item itself, which only a table with indexes needs.
+  // `stored_known`: the caller read the slot in this transaction and
+  // `stored` is what it held (nullopt: nothing), which spares an undo log
+  // (group commit) a lookup.
   void WriteItem(const TableDef& table, const std::string& key,
                  const Item& item, const Item* old,
-                 std::optional<size_t> old_size);
+                 std::optional<size_t> old_size, bool stored_known,
+                 std::optional<std::string_view> stored);
   Txn(Storage* storage, MDB_txn* txn, bool writable, UndoLog* undo = nullptr)
       : storage_(storage), txn_(txn), writable_(writable), undo_(undo) {}
   Storage* storage_;

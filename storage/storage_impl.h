@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "storage/storage.h"
+#include "storage/undo_log.h"
 
 namespace ddb {
 namespace storage_internal {
@@ -86,6 +87,9 @@ struct Storage::Impl {
   std::atomic<bool> unsynced{false};
   // Writer thread only.
   std::chrono::steady_clock::time_point last_sync;
+  // RunSharedBatch's, kept between batches for its buffers; only the
+  // holder of the write role touches it.
+  UndoLog undo;
 
   ~Impl() {
     if (env != nullptr) mdb_env_close(env);

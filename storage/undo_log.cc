@@ -31,9 +31,29 @@ void UndoLog::Rollback(MDB_txn* txn) {
   Clear();
 }
 
+bool UndoLog::FirstChange(MDB_dbi dbi, std::string_view key) {
+  for (const auto& [seen_dbi, seen_key] : changed_once_) {
+    if (seen_dbi == dbi && seen_key == key) return false;
+  }
+  changed_once_.emplace_back(dbi, key);
+  return true;
+}
+
+void UndoLog::Reset() {
+  Clear();
+  constexpr size_t kKeptBytes = size_t{1} << 20;
+  if (data_.capacity() > kKeptBytes) std::string().swap(data_);
+  if (records_.capacity() * sizeof(Entry) > kKeptBytes) {
+    std::vector<Entry>().swap(records_);
+  }
+  broken_ = false;
+  written_ = 0;
+}
+
 void UndoLog::Clear() {
   records_.clear();
   data_.clear();
+  changed_once_.clear();
 }
 
 }  // namespace ddb

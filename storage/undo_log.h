@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace ddb {
@@ -32,8 +33,17 @@ class UndoLog {
   // after which the transaction cannot be committed.
   void Rollback(MDB_txn* txn);
 
+  // Whether `key` is changing for the first time in this job, by the
+  // callers that ask: those may then record it only once (its oldest value
+  // is the one a rollback needs). Meant for the few short keys that every
+  // item write changes (a table's stats).
+  bool FirstChange(MDB_dbi dbi, std::string_view key);
+
   // Forgets the records (the job succeeded, or was rolled back).
   void Clear();
+  // Ready for a new batch: no records, not broken, nothing written. The
+  // buffers are kept for the next batch unless a large job grew them.
+  void Reset();
   bool empty() const { return records_.empty(); }
 
   // A write failed in LMDB (the map or the transaction is full, say), which
@@ -56,6 +66,7 @@ class UndoLog {
   };
   std::vector<Entry> records_;
   std::string data_;
+  std::vector<std::pair<MDB_dbi, std::string>> changed_once_;
   bool broken_ = false;
   uint64_t written_ = 0;
 };

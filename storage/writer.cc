@@ -259,7 +259,7 @@ void Storage::Impl::RunSharedBatch(Job& first) {
     return;
   }
   const auto start = std::chrono::steady_clock::now();
-  UndoLog undo;
+  undo.Reset();
   Job job = std::move(first);
   while (true) {
     std::exception_ptr error;

@@ -96,6 +96,29 @@ TEST_F(UndoLogTest, ClearForgetsTheRecordsButNotTheBytesWritten) {
   EXPECT_EQ(Get("a"), "1");
 }
 
+TEST_F(UndoLogTest, FirstChangeIsTrueOncePerKeyPerJob) {
+  UndoLog log;
+  EXPECT_TRUE(log.FirstChange(dbi_, "stats"));
+  EXPECT_FALSE(log.FirstChange(dbi_, "stats"));
+  EXPECT_TRUE(log.FirstChange(dbi_, "other"));
+  EXPECT_TRUE(log.FirstChange(dbi_ + 1, "stats"));  // another database
+  log.Clear();                                      // the next job
+  EXPECT_TRUE(log.FirstChange(dbi_, "stats"));
+}
+
+TEST_F(UndoLogTest, ResetStartsABatchAfresh) {
+  UndoLog log;
+  log.AddWritten(7);
+  log.MarkBroken();
+  Change(log, "big", std::string(3 << 20, 'x'));  // grows the buffer past 1 MiB
+  log.Reset();
+  EXPECT_TRUE(log.empty());
+  EXPECT_FALSE(log.broken());
+  EXPECT_EQ(log.written(), 0u);
+  log.Rollback(txn_);
+  EXPECT_EQ(Get("big")->size(), size_t{3} << 20);
+}
+
 TEST_F(UndoLogTest, BrokenStaysSetAcrossClear) {
   UndoLog log;
   EXPECT_FALSE(log.broken());
