@@ -15,6 +15,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "storage/storage.h"
 #include "storage/undo_log.h"
@@ -119,9 +120,18 @@ struct Storage::Impl {
   // nested transaction of its own.
   void RunSharedBatch(Job& first);
   void RunNestedBatch(Job& first);
-  // Commits a batch's transaction, or aborts it when `*batch_error` is set;
-  // a failed commit becomes `*batch_error`.
-  void CommitBatch(MDB_txn* txn, size_t jobs, std::exception_ptr* batch_error);
+  // A job of a batch and its own outcome.
+  struct Ran {
+    Job job;
+    std::exception_ptr error;
+  };
+  // Begins a batch's write transaction; when LMDB refuses, fails `first`
+  // with the error and returns nullptr.
+  MDB_txn* BeginBatch(Job& first);
+  // Commits the batch (aborts it when `batch_error` is set), then gives each
+  // job its outcome: its own error, or the batch's (a failed commit too).
+  void EndBatch(MDB_txn* txn, std::vector<Ran>& ran,
+                std::exception_ptr batch_error);
   static void Finish(Job& job, std::exception_ptr error);
   void MaybeSync(bool force);
   // Pages holding data (the B-trees of every database) as `txn` sees them.

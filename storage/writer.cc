@@ -241,23 +241,10 @@ bool Storage::Impl::SharedBatchHasRoom() const {
 // within a batch: the batch starts only with kSharedBatchHeadroom of map
 // left and stops once its jobs wrote kMaxSharedBatchBytes.
 void Storage::Impl::RunSharedBatch(Job& first) {
-  struct Ran {
-    Job job;
-    std::exception_ptr error;
-  };
+  MDB_txn* txn = BeginBatch(first);
+  if (txn == nullptr) return;
   std::vector<Ran> ran;
   std::exception_ptr batch_error;
-  MDB_txn* txn = nullptr;
-  const int begin_rc = mdb_txn_begin(env, nullptr, 0, &txn);
-  if (begin_rc != MDB_SUCCESS) {
-    try {
-      Check(begin_rc, "begin write transaction", env);
-    } catch (...) {
-      batch_error = std::current_exception();
-    }
-    Finish(first, batch_error);
-    return;
-  }
   const auto start = std::chrono::steady_clock::now();
   undo.Reset();
   Job job = std::move(first);
@@ -276,7 +263,8 @@ void Storage::Impl::RunSharedBatch(Job& first) {
       try {
         undo.Rollback(txn);
       } catch (...) {
-        // Rollback marked the log broken: handled below.
+        // Half undone: the transaction must not commit (handled below).
+        undo.MarkBroken();
       }
     }
     undo.Clear();
@@ -296,23 +284,38 @@ void Storage::Impl::RunSharedBatch(Job& first) {
       break;
     }
   }
-  CommitBatch(txn, ran.size(), &batch_error);
-  for (Ran& r : ran) Finish(r.job, batch_error ? batch_error : r.error);
+  EndBatch(txn, ran, batch_error);
 }
 
-void Storage::Impl::CommitBatch(MDB_txn* txn, size_t jobs,
-                                std::exception_ptr* batch_error) {
-  if (*batch_error) {
-    mdb_txn_abort(txn);
-    spdlog::error("storage: a group commit of {} writes was abandoned", jobs);
-    return;
-  }
+MDB_txn* Storage::Impl::BeginBatch(Job& first) {
+  MDB_txn* txn = nullptr;
+  const int rc = mdb_txn_begin(env, nullptr, 0, &txn);
+  if (rc == MDB_SUCCESS) return txn;
+  std::exception_ptr error;
   try {
-    Check(mdb_txn_commit(txn), "commit", env);
-    MarkUnsynced();
+    Check(rc, "begin write transaction", env);
   } catch (...) {
-    *batch_error = std::current_exception();
+    error = std::current_exception();
   }
+  Finish(first, error);
+  return nullptr;
+}
+
+void Storage::Impl::EndBatch(MDB_txn* txn, std::vector<Ran>& ran,
+                             std::exception_ptr batch_error) {
+  if (batch_error) {
+    mdb_txn_abort(txn);
+    spdlog::error("storage: a group commit of {} writes was abandoned",
+                  ran.size());
+  } else {
+    try {
+      Check(mdb_txn_commit(txn), "commit", env);
+      MarkUnsynced();
+    } catch (...) {
+      batch_error = std::current_exception();
+    }
+  }
+  for (Ran& r : ran) Finish(r.job, batch_error ? batch_error : r.error);
 }
 
 // Each job runs in a transaction nested in the batch's, so a job that throws
@@ -321,23 +324,10 @@ void Storage::Impl::CommitBatch(MDB_txn* txn, size_t jobs,
 // transaction is dear, so this serves only when the map is nearly full
 // (SharedBatchHasRoom).
 void Storage::Impl::RunNestedBatch(Job& first) {
-  struct Ran {
-    Job job;
-    std::exception_ptr error;
-  };
+  MDB_txn* parent = BeginBatch(first);
+  if (parent == nullptr) return;
   std::vector<Ran> ran;
   std::exception_ptr batch_error;
-  MDB_txn* parent = nullptr;
-  const int begin_rc = mdb_txn_begin(env, nullptr, 0, &parent);
-  if (begin_rc != MDB_SUCCESS) {
-    try {
-      Check(begin_rc, "begin write transaction", env);
-    } catch (...) {
-      batch_error = std::current_exception();
-    }
-    Finish(first, batch_error);
-    return;
-  }
   const auto start = std::chrono::steady_clock::now();
   Job job = std::move(first);
   while (true) {
@@ -379,8 +369,7 @@ void Storage::Impl::RunNestedBatch(Job& first) {
       break;
     }
   }
-  CommitBatch(parent, ran.size(), &batch_error);
-  for (Ran& r : ran) Finish(r.job, batch_error ? batch_error : r.error);
+  EndBatch(parent, ran, batch_error);
 }
 
 void Storage::Impl::MaybeSync(bool force) {
