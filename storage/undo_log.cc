@@ -18,14 +18,13 @@ void UndoLog::Rollback(MDB_txn* txn) {
     MDB_val k{it->key_size, data_.data() + it->offset};
     if (it->existed) {
       MDB_val v{it->value_size, data_.data() + it->offset + it->key_size};
-      const int rc = mdb_put(txn, it->dbi, &k, &v, 0);
-      if (rc != MDB_SUCCESS) MarkBroken();
-      storage_internal::Check(rc, "roll back", mdb_txn_env(txn));
+      storage_internal::Check(mdb_put(txn, it->dbi, &k, &v, 0), "roll back",
+                              mdb_txn_env(txn));
     } else {
       const int rc = mdb_del(txn, it->dbi, &k, nullptr);
-      if (rc == MDB_NOTFOUND) continue;
-      if (rc != MDB_SUCCESS) MarkBroken();
-      storage_internal::Check(rc, "roll back", mdb_txn_env(txn));
+      if (rc != MDB_NOTFOUND) {
+        storage_internal::Check(rc, "roll back", mdb_txn_env(txn));
+      }
     }
   }
   Clear();

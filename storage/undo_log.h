@@ -30,7 +30,8 @@ class UndoLog {
 
   // Puts every recorded key back as it was, newest record first, then
   // clears the log. Throws (storage_internal::Check) on an LMDB failure,
-  // after which the transaction cannot be committed.
+  // after which the transaction cannot be committed (the caller marks the
+  // log broken).
   void Rollback(MDB_txn* txn);
 
   // Whether `key` is changing for the first time in this job, by the

@@ -268,16 +268,15 @@ void Storage::Impl::RunSharedBatch(Job& first) {
       }
     }
     undo.Clear();
+    ran.push_back({std::move(job), error});
     if (undo.broken()) {
       // Includes a job that swallowed the failure and returned.
       batch_error = error ? error
                           : std::make_exception_ptr(ApiError::Internal(
                                 "The write could not be completed: the "
                                 "storage engine failed"));
-      ran.push_back({std::move(job), error});
       break;
     }
-    ran.push_back({std::move(job), error});
     if (ran.size() >= kMaxBatchJobs || undo.written() >= kMaxSharedBatchBytes ||
         std::chrono::steady_clock::now() - start >= options.max_batch_time ||
         !PopJob(&job)) {
