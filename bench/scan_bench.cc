@@ -79,8 +79,7 @@ int main(int argc, char** argv) {
   Call(
       router, "CreateTable",
       R"({"TableName":"bench","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},{"AttributeName":"sk","AttributeType":"N"}],"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}],"BillingMode":"PAY_PER_REQUEST"})");
-  std::optional<ddb::TableDef> table =
-      storage->BeginRead().GetTable("us-east-1", "bench");
+  ddb::TableRef table = storage->BeginRead().GetTable("us-east-1", "bench");
   if (!table) {
     std::fprintf(stderr, "table not found\n");
     return 1;

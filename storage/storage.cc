@@ -359,13 +359,11 @@ Txn::~Txn() {
 MDB_dbi Txn::items_dbi() const { return storage_->impl_->items; }
 MDB_dbi Txn::indexes_dbi() const { return storage_->impl_->indexes; }
 
-std::optional<TableDef> Txn::GetTable(std::string_view ns,
-                                      std::string_view name) const {
+TableRef Txn::GetTable(std::string_view ns, std::string_view name) const {
+  const std::string key = CatalogKey(ns, name);
   std::string_view value;
-  if (!Get(txn_, storage_->impl_->catalog, CatalogKey(ns, name), &value)) {
-    return std::nullopt;
-  }
-  return DecodeTableDef(value);
+  if (!Get(txn_, storage_->impl_->catalog, key, &value)) return nullptr;
+  return storage_->impl_->table_defs.Get(key, value);
 }
 
 std::vector<std::string> Txn::ListTables(std::string_view ns,
@@ -457,7 +455,7 @@ void Txn::DeleteTable(const TableDef& table) {
   const Storage::Impl& impl = *storage_->impl_;
   // Only drop the catalog entry if it still names this very table; a newer
   // table of the same name has another id and must survive.
-  std::optional<TableDef> current = GetTable(table.ns, table.name);
+  TableRef current = GetTable(table.ns, table.name);
   if (current && current->id == table.id) {
     Del(Writes{txn_, undo_}, impl.catalog, CatalogKey(table.ns, table.name));
   }
@@ -469,7 +467,7 @@ void Txn::DeleteTable(const TableDef& table) {
 
 void Txn::UpdateTable(const TableDef& table) {
   if (!writable_) throw std::logic_error("UpdateTable in a read transaction");
-  std::optional<TableDef> current = GetTable(table.ns, table.name);
+  TableRef current = GetTable(table.ns, table.name);
   if (!current || current->id != table.id) {
     throw std::runtime_error("storage: table " + table.name +
                              " changed while being updated");

@@ -122,8 +122,8 @@ class Txn {
   Storage& storage() const { return *storage_; }
 
   // ---- Catalog -----------------------------------------------------------
-  std::optional<TableDef> GetTable(std::string_view ns,
-                                   std::string_view name) const;
+  // The table's definition, or null when `ns` has no table `name`.
+  TableRef GetTable(std::string_view ns, std::string_view name) const;
   // Names in `ns` in ascending byte order, strictly after `start_after` (when
   // non-empty), at most `limit` of them.
   std::vector<std::string> ListTables(std::string_view ns,

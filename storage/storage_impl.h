@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "storage/storage.h"
+#include "storage/table_def_cache.h"
 #include "storage/undo_log.h"
 
 namespace ddb {
@@ -91,6 +92,8 @@ struct Storage::Impl {
   // RunSharedBatch's, kept between batches for its buffers; only the
   // holder of the write role touches it.
   UndoLog undo;
+  // Decoded catalog entries, for every thread's GetTable.
+  TableDefCache table_defs;
 
   ~Impl() {
     if (env != nullptr) mdb_env_close(env);

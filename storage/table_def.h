@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -79,6 +80,11 @@ struct TableDef {
     return nullptr;
   }
 };
+
+// A table definition as the catalog hands it out: immutable and shared, so
+// that the requests of one table reuse one decoding (storage/
+// table_def_cache.h). Null when the table does not exist.
+using TableRef = std::shared_ptr<const TableDef>;
 
 // Item count and size, kept exact in the same transaction as every write.
 struct TableStats {

@@ -167,7 +167,7 @@ void BatchGetItem(const rapidjson::Value& request, const OpContext& ctx,
   Txn txn = ctx.storage->BeginRead();
   std::vector<TableDef> tables;
   for (const TableRead& read : reads) {
-    tables.push_back(RequireTable(txn, ctx, read.name));
+    tables.push_back(*RequireTable(txn, ctx, read.name));
     for (const Item& key : read.keys) ValidateKey(tables.back(), key);
   }
 

@@ -180,14 +180,14 @@ void BatchWriteItem(const rapidjson::Value& request, const OpContext& ctx,
     // Every table must exist before keys are compared (DynamoDB reports a
     // missing table over duplicate keys).
     Txn txn = ctx.storage->BeginRead();
-    std::map<std::string, TableDef> tables;
+    std::map<std::string, TableRef> tables;
     for (const auto& table : items.GetObject()) {
       std::string name(table.name.GetString(), table.name.GetStringLength());
       tables.emplace(name, RequireTable(txn, ctx, name));
     }
     std::set<std::string> seen;
     for (const WriteOp& op : batch->ops) {
-      const TableDef& table = tables.at(op.table_name);
+      const TableDef& table = *tables.at(op.table_name);
       Item key = op.is_put ? KeyOfItem(table, op.item) : op.item;
       if (op.is_put) {
         ValidateIndexKeys(table, op.item);
@@ -205,17 +205,17 @@ void BatchWriteItem(const rapidjson::Value& request, const OpContext& ctx,
       [batch, ns](Txn& txn) {
         // The whole batch is one transaction: tables are looked up again
         // here, since one may have been deleted meanwhile.
-        std::map<std::string, TableDef> tables;
+        std::map<std::string, TableRef> tables;
         for (const WriteOp& op : batch->ops) {
           if (tables.count(op.table_name) != 0) continue;
-          std::optional<TableDef> table = txn.GetTable(ns, op.table_name);
+          TableRef table = txn.GetTable(ns, op.table_name);
           if (!table) {
             throw ApiError::ResourceNotFound("Requested resource not found");
           }
-          tables.emplace(op.table_name, std::move(*table));
+          tables.emplace(op.table_name, std::move(table));
         }
         for (const WriteOp& op : batch->ops) {
-          const TableDef& table = tables.at(op.table_name);
+          const TableDef& table = *tables.at(op.table_name);
           if (op.is_put) {
             KeyOfItem(table, op.item);
             ValidateIndexKeys(table, op.item);

@@ -37,11 +37,11 @@ shape::Member ControlTableNameMember() {
   return member;
 }
 
-TableDef RequireTable(const Txn& txn, const OpContext& ctx,
+TableRef RequireTable(const Txn& txn, const OpContext& ctx,
                       const std::string& name) {
-  std::optional<TableDef> table = txn.GetTable(ctx.ns, name);
+  TableRef table = txn.GetTable(ctx.ns, name);
   if (!table) throw ApiError::ResourceNotFound("Requested resource not found");
-  return std::move(*table);
+  return table;
 }
 
 Item DecodeItemOrThrow(const rapidjson::Value& json) {

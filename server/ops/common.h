@@ -30,8 +30,9 @@ shape::Member ControlTableNameMember();
 
 extern const std::vector<const char*> kReturnConsumedCapacityValues;
 
-// The table or ResourceNotFoundException("Requested resource not found").
-TableDef RequireTable(const Txn& txn, const OpContext& ctx,
+// The table (never null) or ResourceNotFoundException("Requested resource
+// not found").
+TableRef RequireTable(const Txn& txn, const OpContext& ctx,
                       const std::string& name);
 
 // Decodes an AttributeValue map (Key, Item) with the value rules; throws

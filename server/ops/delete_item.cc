@@ -79,14 +79,14 @@ void DeleteItem(const rapidjson::Value& request, const OpContext& ctx,
   del->capacity = ParseCapacityMode(request);
   del->collection_metrics = WantsItemCollectionMetrics(request);
   {
-    TableDef table =
+    const TableRef table =
         RequireTable(ctx.storage->BeginRead(), ctx, del->table_name);
-    ValidateKey(table, del->key);
+    ValidateKey(*table, del->key);
   }
   std::string ns = ctx.ns;
   ctx.storage->SubmitWrite(
       [del, ns](Txn& txn) {
-        std::optional<TableDef> table = txn.GetTable(ns, del->table_name);
+        TableRef table = txn.GetTable(ns, del->table_name);
         if (!table) {
           throw ApiError::ResourceNotFound("Requested resource not found");
         }

@@ -33,7 +33,7 @@ void DeleteTable(const rapidjson::Value& request, const OpContext& ctx,
   std::string ns = ctx.ns;
   ctx.storage->SubmitWrite(
       [name, deleted, ns](Txn& txn) {
-        std::optional<TableDef> table = txn.GetTable(ns, *name);
+        TableRef table = txn.GetTable(ns, *name);
         if (!table) {
           throw ApiError::ResourceNotFound(
               "Requested resource not found: Table: " + *name + " not found");

@@ -20,7 +20,7 @@ void DescribeTable(const rapidjson::Value& request, const OpContext& ctx,
   std::string name = *shape::GetString(request, "TableName");
 
   Txn txn = ctx.storage->BeginRead();
-  std::optional<TableDef> table = txn.GetTable(ctx.ns, name);
+  TableRef table = txn.GetTable(ctx.ns, name);
   if (!table) {
     throw ApiError::ResourceNotFound(
         "Requested resource not found: Table: " + name + " not found");

@@ -50,7 +50,8 @@ void GetItem(const rapidjson::Value& request, const OpContext& ctx,
   CapacityMode capacity = ParseCapacityMode(request);
 
   Txn txn = ctx.storage->BeginRead();
-  TableDef table = RequireTable(txn, ctx, table_name);
+  const TableRef table_ref = RequireTable(txn, ctx, table_name);
+  const TableDef& table = *table_ref;
   ValidateKey(table, key);
   rapidjson::StringBuffer buffer;
   JsonWriter writer(buffer);

@@ -90,16 +90,16 @@ void PutItem(const rapidjson::Value& request, const OpContext& ctx,
   {
     // Resolve the table and check the key before queueing the write, so a
     // bad request never waits behind other writers.
-    TableDef table =
+    const TableRef table =
         RequireTable(ctx.storage->BeginRead(), ctx, put->table_name);
-    ValidateItemKey(table, put->item);
+    ValidateItemKey(*table, put->item);
   }
   std::string ns = ctx.ns;
   ctx.storage->SubmitWrite(
       [put, ns](Txn& txn) {
         // Looked up again inside the transaction: the table may have been
         // deleted (or re-created with another schema) meanwhile.
-        std::optional<TableDef> table = txn.GetTable(ns, put->table_name);
+        TableRef table = txn.GetTable(ns, put->table_name);
         if (!table) {
           throw ApiError::ResourceNotFound("Requested resource not found");
         }

@@ -464,7 +464,8 @@ void Query(const rapidjson::Value& request, const OpContext& ctx,
   read.capacity = ParseCapacityMode(request);
 
   Txn txn = ctx.storage->BeginRead();
-  TableDef table = RequireTable(txn, ctx, read.table_name);
+  const TableRef table_ref = RequireTable(txn, ctx, read.table_name);
+  const TableDef& table = *table_ref;
   read.index = ResolveIndex(request, table, read.select);
   if (read.index != nullptr) {
     const IndexDef& index = *read.index;

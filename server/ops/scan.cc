@@ -119,7 +119,8 @@ void Scan(const rapidjson::Value& request, const OpContext& ctx,
       shape::GetInt(request, "TotalSegments").value_or(1));
 
   Txn txn = ctx.storage->BeginRead();
-  TableDef table = RequireTable(txn, ctx, read.table_name);
+  const TableRef table_ref = RequireTable(txn, ctx, read.table_name);
+  const TableDef& table = *table_ref;
   read.index = ResolveIndex(request, table, read.select);
   const IndexDef* index = read.index;
   RangeScan scan;

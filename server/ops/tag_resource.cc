@@ -162,13 +162,12 @@ const rapidjson::Value* FindArn(const rapidjson::Value& request) {
   return arn;
 }
 
-// The table the ARN names in the caller's namespace, or nullopt (another
+// The table the ARN names in the caller's namespace, or null (another
 // region or account, or no such table).
-std::optional<TableDef> FindArnTable(const Txn& txn, const std::string& ns,
-                                     const std::string& region,
-                                     const ResourceArn& arn) {
+TableRef FindArnTable(const Txn& txn, const std::string& ns,
+                      const std::string& region, const ResourceArn& arn) {
   if (arn.account != "000000000000" || arn.region != region) {
-    return std::nullopt;
+    return nullptr;
   }
   return txn.GetTable(ns, arn.table);
 }
@@ -224,21 +223,22 @@ void TagResource(const rapidjson::Value& request, const OpContext& ctx,
 
   ctx.storage->SubmitWrite(
       [arn, tags, ns = ctx.ns, region = ctx.region](Txn& txn) {
-        std::optional<TableDef> table = FindArnTable(txn, ns, region, *arn);
+        TableRef table = FindArnTable(txn, ns, region, *arn);
         if (!table) {
           // "ResourcArn" is DynamoDB's own spelling.
           throw ApiError::ResourceNotFound(
               "Requested resource not found: ResourcArn: " + arn->text +
               " not found");
         }
+        TableDef updated = *table;
         // A key already present takes the new value.
-        for (const auto& [key, value] : *tags) table->tags[key] = value;
-        if (table->tags.size() > kMaxTagsPerResource) {
+        for (const auto& [key, value] : *tags) updated.tags[key] = value;
+        if (updated.tags.size() > kMaxTagsPerResource) {
           throw ApiError::Validation(
               "Number of Tags exceed the current limit for the provided "
               "ResourceArn");
         }
-        txn.UpdateTable(*table);
+        txn.UpdateTable(updated);
       },
       [done = std::move(done)](std::exception_ptr error) {
         // DynamoDB answers a successful TagResource with an empty body.
@@ -279,13 +279,14 @@ void UntagResource(const rapidjson::Value& request, const OpContext& ctx,
 
   ctx.storage->SubmitWrite(
       [arn, keys, ns = ctx.ns, region = ctx.region](Txn& txn) {
-        std::optional<TableDef> table = FindArnTable(txn, ns, region, *arn);
+        TableRef table = FindArnTable(txn, ns, region, *arn);
         if (!table) {
           throw ApiError::ResourceNotFound("Requested resource not found");
         }
+        TableDef updated = *table;
         // Removing a key the table does not have is not an error.
-        for (const std::string& key : *keys) table->tags.erase(key);
-        txn.UpdateTable(*table);
+        for (const std::string& key : *keys) updated.tags.erase(key);
+        txn.UpdateTable(updated);
       },
       [done = std::move(done)](std::exception_ptr error) { done(error, ""); });
 }
@@ -298,7 +299,7 @@ void ListTagsOfResource(const rapidjson::Value& request, const OpContext& ctx,
       shape::GetString(request, "NextToken");
 
   Txn txn = ctx.storage->BeginRead();
-  std::optional<TableDef> table = FindArnTable(txn, ctx.ns, ctx.region, arn);
+  TableRef table = FindArnTable(txn, ctx.ns, ctx.region, arn);
   if (!table) {
     // Observed in DynamoDB (conformance suite): listing the tags of an ARN
     // that names no table of the caller is refused by authorisation, not

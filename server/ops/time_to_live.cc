@@ -67,7 +67,7 @@ void UpdateTimeToLive(const rapidjson::Value& request, const OpContext& ctx,
 
   ctx.storage->SubmitWrite(
       [update, ns = ctx.ns](Txn& txn) {
-        std::optional<TableDef> table = txn.GetTable(ns, update->name);
+        TableRef table = txn.GetTable(ns, update->name);
         if (!table) throw TableNotFound(update->name);
         // DynamoDB refuses a request that would not change the state, and
         // an attribute change while enabled (it needs a disable first).
@@ -77,9 +77,10 @@ void UpdateTimeToLive(const rapidjson::Value& request, const OpContext& ctx,
         if (!update->enabled && !table->ttl_enabled) {
           throw ApiError::Validation("TimeToLive is already disabled");
         }
-        table->ttl_enabled = update->enabled;
-        table->ttl_attribute = update->enabled ? update->attribute : "";
-        txn.UpdateTable(*table);
+        TableDef updated = *table;
+        updated.ttl_enabled = update->enabled;
+        updated.ttl_attribute = update->enabled ? update->attribute : "";
+        txn.UpdateTable(updated);
       },
       [update, done = std::move(done)](std::exception_ptr error) {
         if (error) return done(error, "");
@@ -105,7 +106,7 @@ void DescribeTimeToLive(const rapidjson::Value& request, const OpContext& ctx,
   shape::Check(request, DescribeTimeToLiveShape());
   const std::string name = *shape::GetString(request, "TableName");
   Txn txn = ctx.storage->BeginRead();
-  std::optional<TableDef> table = txn.GetTable(ctx.ns, name);
+  TableRef table = txn.GetTable(ctx.ns, name);
   if (!table) throw TableNotFound(name);
 
   rapidjson::StringBuffer buffer;

@@ -77,7 +77,7 @@ void TransactGetItems(const rapidjson::Value& request, const OpContext& ctx,
   Txn txn = ctx.storage->BeginRead();
   std::vector<TableDef> tables;
   for (const GetAction& action : actions) {
-    tables.push_back(RequireTable(txn, ctx, action.table_name));
+    tables.push_back(*RequireTable(txn, ctx, action.table_name));
   }
   // A key that does not fit its table cancels the transaction (DynamoDB
   // reports it per action, as ValidationError), after every action was

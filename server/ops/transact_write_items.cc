@@ -219,21 +219,21 @@ std::string Fingerprint(const rapidjson::Value& request) {
 // Inside the write transaction: every action's outcome, then (only when
 // all succeed) every write.
 void Execute(Txn& txn, const std::string& ns, Transaction& tx) {
-  std::map<std::string, TableDef> tables;
+  std::map<std::string, TableRef> tables;
   for (const Action& action : tx.actions) {
     if (tables.count(action.table_name) != 0) continue;
-    std::optional<TableDef> table = txn.GetTable(ns, action.table_name);
+    TableRef table = txn.GetTable(ns, action.table_name);
     if (!table) {
       throw ApiError::ResourceNotFound("Requested resource not found");
     }
-    tables.emplace(action.table_name, std::move(*table));
+    tables.emplace(action.table_name, std::move(table));
   }
   std::vector<CancellationReason> reasons(tx.actions.size());
   std::vector<Item> new_items(tx.actions.size());
   bool cancelled = false;
   for (size_t i = 0; i < tx.actions.size(); ++i) {
     const Action& action = tx.actions[i];
-    const TableDef& table = tables.at(action.table_name);
+    const TableDef& table = *tables.at(action.table_name);
     std::optional<Item> old_item = txn.GetItem(table, action.key);
     try {
       CheckWriteCondition(action.condition, old_item,
@@ -282,7 +282,7 @@ void Execute(Txn& txn, const std::string& ns, Transaction& tx) {
   if (cancelled) ThrowTransactionCanceled(reasons);
   for (size_t i = 0; i < tx.actions.size(); ++i) {
     const Action& action = tx.actions[i];
-    const TableDef& table = tables.at(action.table_name);
+    const TableDef& table = *tables.at(action.table_name);
     switch (action.kind) {
       case ActionKind::kConditionCheck:
         break;
@@ -324,7 +324,7 @@ void TransactWriteItems(const rapidjson::Value& request, const OpContext& ctx,
   }
   {
     Txn txn = ctx.storage->BeginRead();
-    std::map<std::string, TableDef> tables;
+    std::map<std::string, TableRef> tables;
     for (const Action& action : tx->actions) {
       if (tables.count(action.table_name) == 0) {
         tables.emplace(action.table_name,
@@ -338,7 +338,7 @@ void TransactWriteItems(const rapidjson::Value& request, const OpContext& ctx,
     std::set<std::string> seen;
     for (size_t i = 0; i < tx->actions.size(); ++i) {
       Action& action = tx->actions[i];
-      const TableDef& table = tables.at(action.table_name);
+      const TableDef& table = *tables.at(action.table_name);
       try {
         if (action.kind == ActionKind::kPut) {
           action.key = KeyOfItem(table, action.item);

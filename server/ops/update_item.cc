@@ -152,15 +152,15 @@ void UpdateItem(const rapidjson::Value& request, const OpContext& ctx,
   req->capacity = ParseCapacityMode(request);
   req->collection_metrics = WantsItemCollectionMetrics(request);
   {
-    TableDef table =
+    const TableRef table =
         RequireTable(ctx.storage->BeginRead(), ctx, req->table_name);
-    ValidateKey(table, req->key);
-    CheckKeyNotUpdated(table, req->update);
+    ValidateKey(*table, req->key);
+    CheckKeyNotUpdated(*table, req->update);
   }
   std::string ns = ctx.ns;
   ctx.storage->SubmitWrite(
       [req, ns](Txn& txn) {
-        std::optional<TableDef> table = txn.GetTable(ns, req->table_name);
+        TableRef table = txn.GetTable(ns, req->table_name);
         if (!table) {
           throw ApiError::ResourceNotFound("Requested resource not found");
         }

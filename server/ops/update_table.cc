@@ -232,9 +232,10 @@ void RunBackfill(Storage* storage, std::shared_ptr<Backfill> state) {
   auto more = std::make_shared<bool>(false);
   storage->SubmitWrite(
       [state, more](Txn& txn) {
-        std::optional<TableDef> table =
-            txn.GetTable(state->ns, state->table_name);
-        if (!table || table->id != state->table_id) return;
+        TableRef found = txn.GetTable(state->ns, state->table_name);
+        if (!found || found->id != state->table_id) return;
+        // A copy to edit: the catalog's definitions are shared.
+        std::optional<TableDef> table = *found;
         IndexDef* index = nullptr;
         for (IndexDef& i : table->indexes) {
           if (i.id == state->index_id) index = &i;
@@ -351,12 +352,14 @@ void UpdateTable(const rapidjson::Value& request, const OpContext& ctx,
   Storage* storage = ctx.storage;
   storage->SubmitWrite(
       [req, ns](Txn& txn) {
-        std::optional<TableDef> table = txn.GetTable(ns, req->name);
-        if (!table) {
+        TableRef found = txn.GetTable(ns, req->name);
+        if (!found) {
           throw ApiError::ResourceNotFound(
               "Requested resource not found: Table: " + req->name +
               " not found");
         }
+        // A copy to edit: the catalog's definitions are shared.
+        std::optional<TableDef> table = *found;
         ApplyTableUpdate(*req, *table);
         if (req->index_action == "Delete") {
           const IndexDef* index = table->FindIndex(req->index_name);

@@ -260,7 +260,7 @@ TEST(FullDiskTest, FileSizeLimitFailsTheWriteCleanly) {
     options.data_dir = data;
     std::unique_ptr<Storage> storage = Storage::Open(options);
     Txn txn = storage->BeginRead();
-    std::optional<TableDef> table = txn.GetTable("us-east-1", "disk");
+    TableRef table = txn.GetTable("us-east-1", "disk");
     ASSERT_TRUE(table);
     for (int i = 0; i < acknowledged; ++i) {
       ASSERT_TRUE(txn.GetItem(*table, SimpleKey("p", i))) << i;

@@ -134,7 +134,7 @@ TEST_F(StorageTest, CreateGetListAndDeleteTables) {
   EXPECT_GT(other_ns.id, b.id);
 
   Txn txn = storage_->BeginRead();
-  std::optional<TableDef> got = txn.GetTable("us-east-1", "alpha");
+  TableRef got = txn.GetTable("us-east-1", "alpha");
   ASSERT_TRUE(got);
   EXPECT_EQ(got->id, a.id);
   EXPECT_EQ(got->hash_key.name, "pk");
@@ -145,7 +145,7 @@ TEST_F(StorageTest, CreateGetListAndDeleteTables) {
   EXPECT_EQ(got->table_uuid, "uuid-alpha");
   EXPECT_FALSE(txn.GetTable("us-east-1", "gamma"));
   EXPECT_FALSE(txn.GetTable("eu-west-1", "alpha"));
-  std::optional<TableDef> beta = txn.GetTable("us-east-1", "beta");
+  TableRef beta = txn.GetTable("us-east-1", "beta");
   ASSERT_TRUE(beta);
   EXPECT_FALSE(beta->range_key);
   EXPECT_EQ(beta->hash_key.type, AttrType::kB);
@@ -310,7 +310,7 @@ TEST_F(StorageTest, DeletingAStaleDefinitionKeepsTheNewerTable) {
   TableDef second = Create(MakeTable("t"));
   storage_->WriteSync([&](Txn& txn) { txn.DeleteTable(first); });
   Txn txn = storage_->BeginRead();
-  std::optional<TableDef> got = txn.GetTable("us-east-1", "t");
+  TableRef got = txn.GetTable("us-east-1", "t");
   ASSERT_TRUE(got);
   EXPECT_EQ(got->id, second.id);
 }
@@ -417,7 +417,7 @@ TEST_F(StorageTest, DataSurvivesReopen) {
   Put(t, MakeItem("p", "1", "kept"));
   Reopen();
   Txn txn = storage_->BeginRead();
-  std::optional<TableDef> got = txn.GetTable("us-east-1", "persist");
+  TableRef got = txn.GetTable("us-east-1", "persist");
   ASSERT_TRUE(got);
   EXPECT_EQ(got->id, t.id);
   EXPECT_EQ(txn.GetItem(*got, KeyOf(MakeItem("p", "1"))),
