@@ -405,6 +405,12 @@ TableStats Txn::GetIndexStats(uint64_t table_id, uint32_t index_id) const {
 }
 
 std::optional<Item> Txn::GetItem(const TableDef& table, const Item& key) const {
+  std::string_view stored;
+  return GetItem(table, key, &stored);
+}
+
+std::optional<Item> Txn::GetItem(const TableDef& table, const Item& key,
+                                 std::string_view* stored) const {
   std::string_view value;
   if (!Get(txn_, storage_->impl_->items, EncodeItemKey(table, key), &value)) {
     return std::nullopt;
@@ -413,6 +419,7 @@ std::optional<Item> Txn::GetItem(const TableDef& table, const Item& key) const {
   // A different key behind the same digest means the requested item cannot
   // exist: it would occupy this very slot.
   if (!SameKey(table, item, key)) return std::nullopt;
+  *stored = value;
   return item;
 }
 
@@ -602,6 +609,17 @@ void Txn::ReplaceItem(const TableDef& table, const Item& item,
   WriteItem(table, key, item, old ? &*old : nullptr,
             old ? std::optional<size_t>(ItemSize(*old)) : std::nullopt,
             /*stored_known=*/!old, std::nullopt);
+}
+
+void Txn::ReplaceItem(const TableDef& table, const Item& item,
+                      const Replaced& old) {
+  if (!old.size) return ReplaceItem(table, item, std::nullopt);
+  if (!writable_) throw std::logic_error("ReplaceItem in a read transaction");
+  if (old.item == nullptr && !table.indexes.empty()) {
+    throw std::logic_error("ReplaceItem: the index delta needs the old item");
+  }
+  WriteItem(table, EncodeItemKey(table, item), item, old.item, old.size,
+            /*stored_known=*/old.stored.has_value(), old.stored);
 }
 
 std::optional<size_t> Txn::PutItemOldSize(const TableDef& table,

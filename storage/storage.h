@@ -139,6 +139,10 @@ class Txn {
   // ---- Items -------------------------------------------------------------
   // `key` holds exactly the table's key attributes (already validated).
   std::optional<Item> GetItem(const TableDef& table, const Item& key) const;
+  // GetItem that also sets `stored` to the item's stored bytes when there is
+  // one (valid until this transaction's next write), for a ReplaceItem.
+  std::optional<Item> GetItem(const TableDef& table, const Item& key,
+                              std::string_view* stored) const;
   // The stored encoding (storage/item_codec.h) of the item with `key`, valid
   // until this transaction ends; false when there is none.
   bool GetStoredItem(const TableDef& table, const Item& key,
@@ -174,6 +178,21 @@ class Txn {
   // and decoding it a second time (UpdateItem's read-modify-write).
   void ReplaceItem(const TableDef& table, const Item& item,
                    const std::optional<Item>& old);
+  // What ReplaceItem needs of the version it replaces, which the caller
+  // read in this transaction with nothing written since.
+  struct Replaced {
+    // Its ItemSize; nullopt when GetItem found no item, which is all the
+    // other fields then mean.
+    std::optional<size_t> size;
+    // The item itself; required only when the table has indexes, so a
+    // caller may move it into the new version otherwise.
+    const Item* item = nullptr;
+    // Its stored bytes (GetItem's `stored`), which spare the undo log of a
+    // group commit a lookup; nullopt when not kept.
+    std::optional<std::string_view> stored;
+  };
+  void ReplaceItem(const TableDef& table, const Item& item,
+                   const Replaced& old);
   // PutItem for a caller that needs only the replaced item's ItemSize
   // (nullopt: there was none). The old item is not decoded unless the
   // table's indexes or a digested key need it (BatchWriteItem, PutItem

@@ -108,11 +108,18 @@ void PutItem(const rapidjson::Value& request, const OpContext& ctx,
         if (put->condition) {
           // Read, check and write in this one write transaction: no other
           // writer can slip in between, so the condition is atomic.
+          std::string_view stored;
           std::optional<Item> current =
-              txn.GetItem(*table, ExtractKey(*table, put->item));
+              txn.GetItem(*table, ExtractKey(*table, put->item), &stored);
           CheckWriteCondition(put->condition, current,
                               put->return_old_on_failure);
-          txn.ReplaceItem(*table, put->item, current);
+          Txn::Replaced old;
+          if (current) {
+            old = {.size = ItemSize(*current),
+                   .item = &*current,
+                   .stored = stored};
+          }
+          txn.ReplaceItem(*table, put->item, old);
           put->old_item = std::move(current);
         } else if (put->return_old) {
           put->old_item = txn.PutItem(*table, put->item);

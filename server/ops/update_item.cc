@@ -75,6 +75,10 @@ ReturnValues ParseReturnValues(const rapidjson::Value& request) {
   return ReturnValues::kNone;
 }
 
+bool NeedsOldItem(ReturnValues values) {
+  return values == ReturnValues::kAllOld || values == ReturnValues::kUpdatedOld;
+}
+
 struct UpdateRequest {
   std::string table_name;
   Item key;
@@ -85,7 +89,8 @@ struct UpdateRequest {
   CapacityMode capacity = CapacityMode::kNone;
   bool collection_metrics = false;  // ReturnItemCollectionMetrics=SIZE
   // Filled by the writer.
-  std::optional<Item> old_item;
+  std::optional<Item> old_item;    // reset once nothing needs it
+  std::optional<size_t> old_size;  // ItemSize of the replaced item, if any
   Item new_item;
   std::optional<ItemCollectionMetrics> metrics;
 };
@@ -115,7 +120,7 @@ void WriteResponse(const UpdateRequest& req, OpCompletion& done) {
       break;
   }
   size_t bytes = ItemSize(req.new_item);
-  if (req.old_item) bytes = std::max(bytes, ItemSize(*req.old_item));
+  if (req.old_size) bytes = std::max(bytes, *req.old_size);
   WriteConsumedCapacity(writer, req.capacity, req.table_name,
                         WriteUnits(bytes));
   WriteItemCollectionMetrics(writer, req.metrics);
@@ -168,17 +173,33 @@ void UpdateItem(const rapidjson::Value& request, const OpContext& ctx,
         CheckKeyNotUpdated(*table, req->update);
         // Read, check, apply and write in this one write transaction, so
         // concurrent conditional updates serialize.
-        req->old_item = txn.GetItem(*table, req->key);
+        std::string_view stored;
+        req->old_item = txn.GetItem(*table, req->key, &stored);
         CheckWriteCondition(req->condition, req->old_item,
                             req->return_old_on_failure);
-        req->new_item = req->old_item ? *req->old_item : req->key;
+        Txn::Replaced old;
+        if (!req->old_item) {
+          req->new_item = req->key;
+        } else {
+          old.size = ItemSize(*req->old_item);
+          old.stored = stored;
+          if (NeedsOldItem(req->return_values) || !table->indexes.empty()) {
+            old.item = &*req->old_item;
+            req->new_item = *req->old_item;
+          } else {
+            // Edited in place: nothing after the write reads the old item.
+            req->new_item = std::move(*req->old_item);
+            req->old_item.reset();
+          }
+        }
+        req->old_size = old.size;
         ApplyUpdate(req->update, &req->new_item);
         ValidateIndexKeys(*table, req->new_item);
         if (ItemSize(req->new_item) > kItemSizeLimit) {
           throw ApiError::Validation(
               "Item size to update has exceeded the maximum allowed size");
         }
-        txn.ReplaceItem(*table, req->new_item, req->old_item);
+        txn.ReplaceItem(*table, req->new_item, old);
         if (req->collection_metrics) {
           req->metrics = MeasureItemCollection(txn, *table, req->new_item);
         }

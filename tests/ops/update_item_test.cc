@@ -254,5 +254,28 @@ TEST_F(UpdateItemTest, LegacyAttributeUpdates) {
       "ConditionalCheckFailedException", "The conditional request failed");
 }
 
+// Write units come from the larger of the item before and after the update
+// (the Developer Guide's UpdateItem rule), also when the old item is not
+// returned and so not kept after the write.
+TEST_F(UpdateItemTest, CapacityCountsTheLargerOfOldAndNew) {
+  Seed(R"j({"pk":{"S":"a"},"d":{"S":")j" + std::string(5 * 1024 - 4, 'x') +
+       R"j("}})j");
+  Response shrink = Update(
+      R"j("UpdateExpression":"REMOVE d","ReturnConsumedCapacity":"TOTAL")j");
+  ASSERT_EQ(shrink.status, 200) << shrink.body;
+  EXPECT_EQ(
+      shrink.body,
+      R"j({"ConsumedCapacity":{"TableName":"items","CapacityUnits":5.0}})j");
+  EXPECT_EQ(Item(), R"j({"Item":{"pk":{"S":"a"}}})j");
+  Response grow = Update(
+      R"j("UpdateExpression":"SET d = :d","ExpressionAttributeValues":{":d":{"S":")j" +
+      std::string(2 * 1024, 'y') +
+      R"j("}},"ReturnConsumedCapacity":"TOTAL","ReturnValues":"UPDATED_OLD")j");
+  ASSERT_EQ(grow.status, 200) << grow.body;
+  EXPECT_EQ(
+      grow.body,
+      R"j({"ConsumedCapacity":{"TableName":"items","CapacityUnits":3.0}})j");
+}
+
 }  // namespace
 }  // namespace ddb::testing

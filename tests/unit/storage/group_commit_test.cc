@@ -283,6 +283,56 @@ TEST_P(GroupCommitTest, AFailedJobsDeletesAndIndexChangesAreUndone) {
   EXPECT_EQ(IndexEntries(txn, indexed, by_g), 4u);
 }
 
+// UpdateItem's read-modify-write hands ReplaceItem the bytes it read, which
+// the undo log keeps instead of looking them up: a failing job still leaves
+// the item and the stats exactly as they were.
+TEST_P(GroupCommitTest, AFailedReplaceWithTheReadBytesIsUndone) {
+  TableDef t = SimpleTable("replaced");
+  storage_->WriteSync([&](Txn& txn) {
+    txn.CreateTable(t);
+    txn.PutItem(t, GItem("p", 1, "before"));
+  });
+  const TableStats stats_before = storage_->BeginRead().GetStats(t.id);
+
+  std::promise<void> release = BlockWriter();
+  std::vector<std::string> outcomes(2);
+  auto record = [&](int i) {
+    return [&, i](std::exception_ptr error) {
+      outcomes[i] = error ? "failed" : "ok";
+    };
+  };
+  auto replace = [&](std::string g, bool fail) {
+    return [&, g, fail](Txn& txn) {
+      std::string_view stored;
+      std::optional<Item> old = txn.GetItem(t, SimpleKey("p", 1), &stored);
+      if (!old) throw std::runtime_error("no item");
+      Txn::Replaced replaced{.size = ItemSize(*old), .stored = stored};
+      Item edited = std::move(*old);  // no index: the old item may go
+      edited["g"] = AttributeValue::String(g);
+      txn.ReplaceItem(t, edited, replaced);
+      if (fail) throw ApiError::ConditionalCheckFailed();
+    };
+  };
+  storage_->SubmitWrite(replace("a much longer value than before", true),
+                        record(0));
+  storage_->SubmitWrite(
+      [&](Txn& txn) {
+        if (txn.GetItem(t, SimpleKey("p", 1)) != GItem("p", 1, "before")) {
+          throw std::runtime_error("job 0 left a trace");
+        }
+      },
+      record(1));
+  release.set_value();
+  storage_->WriteSync([](Txn&) {});
+
+  EXPECT_EQ(outcomes, (std::vector<std::string>{"failed", "ok"}));
+  Txn txn = storage_->BeginRead();
+  EXPECT_EQ(txn.GetItem(t, SimpleKey("p", 1)), GItem("p", 1, "before"));
+  const TableStats stats_after = txn.GetStats(t.id);
+  EXPECT_EQ(stats_after.item_count, stats_before.item_count);
+  EXPECT_EQ(stats_after.size_bytes, stats_before.size_bytes);
+}
+
 // A kOwn write (DeleteTable, dropping an index) ends the batch it is queued
 // behind and commits on its own; the writes queued after it still batch.
 TEST_P(GroupCommitTest, AnOwnScopeWriteCommitsAlone) {

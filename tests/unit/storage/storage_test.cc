@@ -243,6 +243,49 @@ TEST_F(StorageTest, ReplaceItemWithTheReadVersionKeepsStatsExact) {
   EXPECT_EQ(stats.size_bytes, ItemSize(second));
 }
 
+TEST_F(StorageTest, ReplaceItemWithTheReadBytesKeepsStatsExact) {
+  TableDef t = Create(MakeTable("replaced"));
+  Item first = MakeItem("p", "1", "first");
+  storage_->WriteSync([&](Txn& txn) {
+    std::string_view stored;
+    ASSERT_FALSE(txn.GetItem(t, KeyOf(first), &stored));
+    txn.ReplaceItem(t, first, Txn::Replaced{});  // no old version
+  });
+  Item second = MakeItem("p", "1", "second, longer");
+  storage_->WriteSync([&](Txn& txn) {
+    std::string_view stored;
+    std::optional<Item> current = txn.GetItem(t, KeyOf(first), &stored);
+    ASSERT_EQ(current, first);
+    EXPECT_EQ(DecodeItem(stored), first);
+    // Without indexes the old item itself is not needed.
+    txn.ReplaceItem(
+        t, second, Txn::Replaced{.size = ItemSize(*current), .stored = stored});
+  });
+  EXPECT_EQ(Get(t, KeyOf(first)), second);
+  Txn txn = storage_->BeginRead();
+  TableStats stats = txn.GetStats(t.id);
+  EXPECT_EQ(stats.item_count, 1u);
+  EXPECT_EQ(stats.size_bytes, ItemSize(second));
+}
+
+TEST_F(StorageTest, ReplaceItemOnAnIndexedTableNeedsTheOldItem) {
+  TableDef t = MakeTable("indexed_replace");
+  IndexDef index;
+  index.name = "byData";
+  index.hash_keys = {{"data", AttrType::kS}};
+  t.indexes.push_back(index);
+  t.attribute_definitions.push_back({"data", AttrType::kS});
+  t = Create(t);
+  Item first = MakeItem("p", "1", "first");
+  storage_->WriteSync([&](Txn& txn) { txn.PutItem(t, first); });
+  EXPECT_THROW(storage_->WriteSync([&](Txn& txn) {
+    txn.ReplaceItem(t, MakeItem("p", "1", "second"),
+                    Txn::Replaced{.size = ItemSize(first)});
+  }),
+               std::logic_error);
+  EXPECT_EQ(Get(t, KeyOf(first)), first);
+}
+
 TEST_F(StorageTest, PutItemOldSizeReportsTheReplacedSizeAndKeepsStats) {
   TableDef t = Create(MakeTable("sized"));
   Item first = MakeItem("p", "1", "first");
