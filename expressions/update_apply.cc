@@ -206,12 +206,13 @@ int ComparePaths(const DocumentPath& a, const DocumentPath& b) {
 
 void ApplyUpdate(const Update& update, Item* item) {
   // Every SET value is computed from the item as it was, so "SET a = b,
-  // b = a" swaps.
-  const Item old_item = *item;
+  // b = a" swaps: all of them before the first change. ADD and DELETE read
+  // only their own paths, which no other action may overlap
+  // (CheckPathsDisjoint), so no copy of the old item is needed.
   std::vector<AttributeValue> set_values;
   for (const UpdateAction& action : update.actions) {
     if (action.kind == UpdateAction::Kind::kSet) {
-      set_values.push_back(Compute(action.value, old_item));
+      set_values.push_back(Compute(action.value, *item));
     }
   }
   size_t next_value = 0;

@@ -276,9 +276,21 @@ void WriteTableDescription(JsonWriter& writer, const TableDef& table,
 namespace ddb::ops {
 
 void CheckExpressionParams(const rapidjson::Value& request,
-                           const std::vector<const char*>& expressions,
-                           const std::vector<const char*>& legacy) {
-  auto present = [&](const std::vector<const char*>& names) {
+                           std::initializer_list<const char*> expressions,
+                           std::initializer_list<const char*> legacy) {
+  // Messages are built only for a request that fails: this runs on every
+  // item operation.
+  auto any_present = [&](std::initializer_list<const char*> names,
+                         bool values_only) {
+    for (const char* name : names) {
+      if (values_only && std::string_view(name) == "ProjectionExpression") {
+        continue;
+      }
+      if (shape::Find(request, name) != nullptr) return true;
+    }
+    return false;
+  };
+  auto present = [&](std::initializer_list<const char*> names) {
     std::string joined;
     for (const char* name : names) {
       if (shape::Find(request, name) == nullptr) continue;
@@ -287,40 +299,38 @@ void CheckExpressionParams(const rapidjson::Value& request,
     }
     return joined;
   };
-  std::string used_expressions = present(expressions);
-  std::string used_legacy = present(legacy);
-  if (!used_expressions.empty() && !used_legacy.empty()) {
+  const bool uses_expressions = any_present(expressions, false);
+  if (uses_expressions && any_present(legacy, false)) {
     throw ApiError::Validation(
         "Can not use both expression and non-expression parameters in the "
         "same request: Non-expression parameters: {" +
-        used_legacy + "} Expression parameters: {" + used_expressions + "}");
+        present(legacy) + "} Expression parameters: {" + present(expressions) +
+        "}");
   }
-  if (shape::Find(request, "ExpressionAttributeNames") != nullptr &&
-      used_expressions.empty()) {
+  if (!uses_expressions &&
+      shape::Find(request, "ExpressionAttributeNames") != nullptr) {
     throw ApiError::Validation(
         "ExpressionAttributeNames can only be specified when using "
         "expressions");
   }
   // Values are never referenced by a ProjectionExpression.
-  std::vector<const char*> value_expressions;
+  if (shape::Find(request, "ExpressionAttributeValues") == nullptr ||
+      any_present(expressions, true)) {
+    return;
+  }
+  std::string names;
+  size_t count = 0;
   for (const char* name : expressions) {
-    if (std::string_view(name) != "ProjectionExpression") {
-      value_expressions.push_back(name);
-    }
+    if (std::string_view(name) == "ProjectionExpression") continue;
+    if (!names.empty()) names += " and ";
+    names += name;
+    ++count;
   }
-  if (!value_expressions.empty() &&
-      shape::Find(request, "ExpressionAttributeValues") != nullptr &&
-      present(value_expressions).empty()) {
-    std::string names;
-    for (const char* name : value_expressions) {
-      if (!names.empty()) names += " and ";
-      names += name;
-    }
-    throw ApiError::Validation(
-        "ExpressionAttributeValues can only be specified when using "
-        "expressions: " +
-        names + (value_expressions.size() > 1 ? " are null" : " is null"));
-  }
+  if (count == 0) return;
+  throw ApiError::Validation(
+      "ExpressionAttributeValues can only be specified when using "
+      "expressions: " +
+      names + (count > 1 ? " are null" : " is null"));
 }
 
 void RejectUnsupported(const rapidjson::Value& request,

@@ -5,6 +5,7 @@
 
 #include <rapidjson/document.h>
 
+#include <initializer_list>
 #include <optional>
 #include <string>
 
@@ -89,8 +90,8 @@ namespace ddb::ops {
 // ExpressionAttributeNames/Values without any expression. Throws
 // ValidationException.
 void CheckExpressionParams(const rapidjson::Value& request,
-                           const std::vector<const char*>& expressions,
-                           const std::vector<const char*>& legacy);
+                           std::initializer_list<const char*> expressions,
+                           std::initializer_list<const char*> legacy);
 
 // Refuses, by name, parameters DynamoDB accepts but dynalocal does not
 // implement yet, rather than ignoring them.

@@ -314,6 +314,22 @@ TEST_F(ItemOpsTest, ExpressionAndLegacyParametersDoNotMix) {
       "ValidationException",
       "ExpressionAttributeValues can only be specified when using "
       "expressions: ConditionExpression is null");
+  // Several expressions that could use the values: all are named.
+  ExpectError(
+      Call(
+          "UpdateItem",
+          R"({"TableName":"items","Key":{"pk":{"S":"a"}},"ExpressionAttributeValues":{":v":{"S":"x"}}})"),
+      "ValidationException",
+      "ExpressionAttributeValues can only be specified when using "
+      "expressions: UpdateExpression and ConditionExpression are null");
+  // A ProjectionExpression never uses values.
+  ExpectError(
+      Call(
+          "Scan",
+          R"({"TableName":"items","ProjectionExpression":"a","ExpressionAttributeValues":{":v":{"S":"x"}}})"),
+      "ValidationException",
+      "ExpressionAttributeValues can only be specified when using "
+      "expressions: FilterExpression is null");
 }
 
 }  // namespace
