@@ -180,7 +180,7 @@ const OptionSpec kOptions[] = {
        return "";
      },
      [](const Config& c) { return c.default_region; }},
-    {"threads", "N", "I/O threads; 0: max(2, CPU threads)",
+    {"threads", "N", "I/O threads; 0: one per usable CPU",
      [](Config& c, std::string_view v) -> std::string {
        int64_t n;
        if (!ParseInt(v, 0, kMaxThreads, n)) {
@@ -190,7 +190,7 @@ const OptionSpec kOptions[] = {
        return "";
      },
      [](const Config& c) {
-       return c.threads == 0 ? std::string("max(2, CPU threads)")
+       return c.threads == 0 ? std::string("one per usable CPU")
                              : std::to_string(c.threads);
      }},
     {"idle-timeout", "SECONDS",

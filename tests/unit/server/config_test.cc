@@ -167,7 +167,7 @@ TEST(ConfigTest, HelpListsEveryOptionWithItsDefault) {
   for (const char* text :
        {"(default: 8000)", "(default: 127.0.0.1)", "(default: ./data)",
         "(default: us-east-1)", "(default: info)", "(default: 60)",
-        "(default: fast)", "(default: max(2, CPU threads))"}) {
+        "(default: fast)", "(default: one per usable CPU)"}) {
     EXPECT_NE(help.find(text), std::string::npos) << text;
   }
 }
