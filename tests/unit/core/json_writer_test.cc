@@ -9,6 +9,7 @@
 #include <cstring>
 #include <random>
 #include <string>
+#include <vector>
 
 namespace ddb {
 namespace {
@@ -63,8 +64,13 @@ std::string WithJsonWriter(const std::string& text) {
 }
 
 TEST(JsonWriterTest, EveryByteAtEveryOffsetMatchesTheReference) {
+  // Every length up to 40, and lengths around the 32- and 64-byte blocks of
+  // the AVX2 scan (taken when the CPU has it).
+  std::vector<size_t> lengths;
+  for (size_t length = 1; length <= 40; ++length) lengths.push_back(length);
+  for (size_t length : {63, 64, 65, 95, 96, 97, 129}) lengths.push_back(length);
   for (int byte = 0; byte < 256; ++byte) {
-    for (size_t length = 1; length <= 40; ++length) {
+    for (size_t length : lengths) {
       for (size_t at = 0; at < length; ++at) {
         std::string text(length, 'a');
         text[at] = static_cast<char>(byte);
@@ -107,6 +113,20 @@ TEST(JsonWriterTest, DocumentsAreWrittenWithTheFastEscaping) {
   JsonWriter our_writer(ours);
   doc.Accept(our_writer);
   EXPECT_STREQ(ours.GetString(), json);
+}
+
+// From every start offset, with the byte to escape at every later offset.
+TEST(JsonWriterTest, FindJsonEscapeFromEveryOffset) {
+  for (char escaped : {'"', '\\', '\x1f', '\0'}) {
+    for (size_t at = 0; at < 100; ++at) {
+      std::string text(100, '\x7f');
+      text[at] = escaped;
+      for (size_t from = 0; from <= 100; ++from) {
+        ASSERT_EQ(FindJsonEscape(text, from), from <= at ? at : 100u)
+            << "escape at " << at << " from " << from;
+      }
+    }
+  }
 }
 
 TEST(JsonWriterTest, FindJsonEscape) {
