@@ -14,9 +14,10 @@ Every server runs pinned to core 0 (taskset -c 0) and the generator
 phases put/get/update/query/batch/scan at concurrency 1, 8, 32, recording
 per phase the server's CPU (from /proc/PID/stat), the generator's own CPU
 (getrusage, reported by loadgen) and everybody else's CPU (/proc/stat minus
-the two), so a disturbed run is visible. Then the ceilings (a trivial Beast
-server; raw LMDB) and the growth run (dynalocal at 10 thousand vs 1 million
-items). Prints the tables and writes them into bench/RESULTS.md under
+the two), so a disturbed run is visible. The HTTP ceiling (a trivial Beast
+server) runs before and after the servers, each concurrency keeping the
+higher pass; raw LMDB once; then the growth run (dynalocal at 10 thousand vs
+1 million items). Prints the tables and writes them into bench/RESULTS.md under
 "## Comparison (bench/compare.py)"; the raw figures go to
 build/compare-results.json.
 """
@@ -247,6 +248,28 @@ def run_server(server, args, startup_runs):
     return result
 
 
+def remeasure_ceiling(ceiling, args):
+    """The HTTP ceiling again, after the servers. This VM's speed drifts by
+    up to a third within a run (one run's ceiling fell from 94 k to 63 k
+    requests/s at c32 with nothing else running), so each concurrency keeps
+    the higher of the two passes: a phase is judged against the faster
+    machine, never flattered by a slow moment of the ceiling."""
+    server = Server("http-ceiling", [os.path.join(BUILD, "http_ceiling"),
+                                     "--port", "{port}"])
+    server.start()
+    try:
+        time.sleep(0.3)
+        again = [measured(server, "ping", c, args.seconds)
+                 for c in CONCURRENCY]
+    finally:
+        server.stop()
+    ceiling["passes"].append({r["concurrency"]: r["ops_per_s"]
+                              for r in again})
+    for i, r in enumerate(again):
+        if r["ops_per_s"] > ceiling["phases"][i]["ops_per_s"]:
+            ceiling["phases"][i] = r
+
+
 def run_ceiling(args, startup_runs):
     server = Server("http-ceiling", [os.path.join(BUILD, "http_ceiling"),
                                      "--port", "{port}"])
@@ -262,6 +285,8 @@ def run_ceiling(args, startup_runs):
             result["phases"].append(measured(server, "ping", c, args.seconds))
     finally:
         server.stop()
+    result["passes"] = [{r["concurrency"]: r["ops_per_s"]
+                         for r in result["phases"]}]
     out = subprocess.run(["taskset", "-c", "0",
                           os.path.join(BUILD, "lmdb_ceiling"), "--seconds",
                           str(max(0.5, args.seconds))],
@@ -423,8 +448,14 @@ def markdown(data, args):
             row += f" | {ratio('dynalocal-mem', 'dynalite-mem')} | " \
                    f"{ratio('dynalocal-fast', 'dynalite-path')} | {frac} |"
             out.append(row)
-    out.append("| HTTP ceiling (trivial Beast server) req/s | " +
-               " / ".join(f"c{c}: {fmt(ping[c])}" for c in CONCURRENCY) +
+    passes = ceiling.get("passes", [])
+    out.append("| HTTP ceiling (trivial Beast server) req/s, the higher of "
+               "the passes before and after the servers | " +
+               " / ".join(f"c{c}: {fmt(ping[c])}" +
+                          (" (" + " then ".join(
+                              fmt(p.get(c, p.get(str(c)))) for p in passes)
+                           + ")" if len(passes) > 1 else "")
+                          for c in CONCURRENCY) +
                " |" + " |" * (len(names) + 3))
     out.append("")
     out.append(f"Storage ceiling (raw LMDB, one core, one txn per put, 1 KB): "
@@ -728,6 +759,7 @@ def main():
         data["ceiling"] = run_ceiling(args, startup_runs)
         for server in servers(tmp, selected, args.dynalocal):
             data["servers"].append(run_server(server, args, startup_runs))
+        remeasure_ceiling(data["ceiling"], args)
         if not args.no_growth:
             data["growth"] = run_growth(args, tmp)
     finally:
