@@ -595,30 +595,25 @@ std::optional<Item> Txn::PutItem(const TableDef& table, const Item& item) {
 }
 
 void Txn::ReplaceItem(const TableDef& table, const Item& item,
-                      const std::optional<Item>& old) {
+                      const Replaced& old) {
   if (!writable_) throw std::logic_error("ReplaceItem in a read transaction");
   const std::string key = EncodeItemKey(table, item);
-  std::string_view value;
-  // GetItem answers "absent" for a slot that holds another item behind the
-  // same key digest: that item must not be overwritten.
-  if (!old && Get(txn_, storage_->impl_->items, key, &value)) {
-    RefuseDigestCollision(table);
+  if (!old.size) {
+    // GetItem answers "absent" for a slot that holds another item behind
+    // the same key digest: that item must not be overwritten. Otherwise
+    // the slot was just found empty, which the undo log is told.
+    std::string_view value;
+    if (Get(txn_, storage_->impl_->items, key, &value)) {
+      RefuseDigestCollision(table);
+    }
+    WriteItem(table, key, item, nullptr, std::nullopt, /*stored_known=*/true,
+              std::nullopt);
+    return;
   }
-  // With no old item the slot was just found empty; an old item's stored
-  // bytes were not kept, so the undo log looks them up.
-  WriteItem(table, key, item, old ? &*old : nullptr,
-            old ? std::optional<size_t>(ItemSize(*old)) : std::nullopt,
-            /*stored_known=*/!old, std::nullopt);
-}
-
-void Txn::ReplaceItem(const TableDef& table, const Item& item,
-                      const Replaced& old) {
-  if (!old.size) return ReplaceItem(table, item, std::nullopt);
-  if (!writable_) throw std::logic_error("ReplaceItem in a read transaction");
   if (old.item == nullptr && !table.indexes.empty()) {
     throw std::logic_error("ReplaceItem: the index delta needs the old item");
   }
-  WriteItem(table, EncodeItemKey(table, item), item, old.item, old.size,
+  WriteItem(table, key, item, old.item, old.size,
             /*stored_known=*/old.stored.has_value(), old.stored);
 }
 

@@ -172,14 +172,9 @@ class Txn {
   // (storage/index_codec.h), so batch and transactional writes built on
   // these two calls maintain indexes too.
   std::optional<Item> PutItem(const TableDef& table, const Item& item);
-  // PutItem for a caller that has just read the item's current version in
-  // this transaction: `old` must be what GetItem(table, key of `item`)
-  // returned, and nothing may have written the item since. Saves reading
-  // and decoding it a second time (UpdateItem's read-modify-write).
-  void ReplaceItem(const TableDef& table, const Item& item,
-                   const std::optional<Item>& old);
   // What ReplaceItem needs of the version it replaces, which the caller
-  // read in this transaction with nothing written since.
+  // read in this transaction with GetItem(table, key of the new item),
+  // nothing having written the item since.
   struct Replaced {
     // Its ItemSize; nullopt when GetItem found no item, which is all the
     // other fields then mean.
@@ -191,6 +186,9 @@ class Txn {
     // group commit a lookup; nullopt when not kept.
     std::optional<std::string_view> stored;
   };
+  // PutItem for a caller that has just read the item's current version:
+  // saves reading and decoding it a second time (UpdateItem's and a
+  // conditional PutItem's read-modify-write).
   void ReplaceItem(const TableDef& table, const Item& item,
                    const Replaced& old);
   // PutItem for a caller that needs only the replaced item's ItemSize
